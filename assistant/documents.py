@@ -1,0 +1,63 @@
+"""The records that flow through the pipeline: documents, their metadata, passages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from assistant.mapped_text import MappedText
+
+
+@dataclass
+class DocumentMeta:
+    """Who issued a document, for where and when; empty strings where unknown."""
+
+    title: str = ""
+    issuer: str = ""
+    region: str = ""
+    year: int | None = None
+    date: str = ""
+    doc_number: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Document:
+    """A loaded document: the original extracted text and its repaired form."""
+
+    doc_id: str
+    path: str
+    original: str
+    repaired: MappedText
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+    content_hash: str = ""
+
+
+@dataclass
+class Passage:
+    """One retrievable unit: a prose chunk or a task record.
+
+    ``start``/``end`` are character offsets into the document's original text, so a
+    citation can be shown in the real file.
+    """
+
+    passage_id: str
+    doc_id: str
+    text: str
+    section: list[str]
+    start: int
+    end: int
+    kind: str = "prose"  # "prose" | "record"
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Passage:
+        return cls(**data)
