@@ -23,6 +23,17 @@ class MappedText:
     def identity(cls, text: str) -> MappedText:
         return cls(text, tuple(range(len(text) + 1)))
 
+    @classmethod
+    def concat(cls, parts: list[MappedText]) -> MappedText:
+        """Join pieces; the end sentinel is the last piece's."""
+        if not parts:
+            return cls("", (0,))
+        origin: list[int] = []
+        for part in parts:
+            origin.extend(part.origin[:-1])
+        origin.append(parts[-1].origin[-1])
+        return cls("".join(part.text for part in parts), tuple(origin))
+
     def __len__(self) -> int:
         return len(self.text)
 

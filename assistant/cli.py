@@ -1,0 +1,123 @@
+"""Command line: build, add, search. Flags and JSON fields are a contract scripts depend on."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine, add_to_corpus
+from assistant.retrieval.question import QuestionError, normalize_question
+from assistant.retrieval.retriever import MODES
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="政策问答: cited retrieval over policy documents")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="documents folder (default: corpus/)")
+    common.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: index/)")
+    common.add_argument("--model", default="default",
+                        help="'default' (bundled multilingual-e5-small) or a sentence-transformers directory/name")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", parents=[common], help="build or update index/ from corpus/")
+    build.set_defaults(handler=_build)
+
+    add = commands.add_parser("add", parents=[common], help="add documents to the corpus and the index")
+    add.add_argument("files", nargs="+", type=Path)
+    add.set_defaults(handler=_add)
+
+    search = commands.add_parser("search", parents=[common], help="search the index")
+    search.add_argument("question", nargs="?", help="the question")
+    search.add_argument("--k", type=int, default=10, help="number of hits (default 10)")
+    search.add_argument("--region", help="only documents of this jurisdiction (e.g. 高县)")
+    search.add_argument("--year", type=int, help="only documents of this year")
+    search.add_argument("--doc", action="append", dest="docs", help="only this document id (repeatable)")
+    search.add_argument("--mode", choices=MODES, default="hybrid", help="retrieval mode (default hybrid)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--queries", type=Path, help="JSONL file of {id, question} to run in batch")
+    search.add_argument("--out", type=Path, help="with --queries: JSONL output file (default stdout)")
+    search.set_defaults(handler=_search)
+    return parser
+
+
+def _open(args: argparse.Namespace, update: bool = True) -> Engine:
+    engine = Engine.open(args.corpus, args.index, args.model, update=update, progress=sys.stderr.isatty())
+    if engine.report.changed or engine.report.failed:
+        print(engine.report.summary(), file=sys.stderr)
+    for name, reason in engine.report.failed.items():
+        print(f"warning: not indexed: {name}: {reason}", file=sys.stderr)
+    return engine
+
+
+def _build(args: argparse.Namespace) -> int:
+    engine = _open(args)
+    print(f"index ready: {len(engine.store.documents)} documents, {len(engine.store.passages)} passages "
+          f"in {engine.store.directory}")
+    return 0
+
+
+def _add(args: argparse.Namespace) -> int:
+    added, refused = add_to_corpus(args.files, args.corpus)
+    for name, reason in refused.items():
+        print(f"not added: {name}: {reason}", file=sys.stderr)
+    engine = _open(args)
+    print(f"added {len(added)} file(s); index: {len(engine.store.documents)} documents, "
+          f"{len(engine.store.passages)} passages")
+    failed_added = [name for name in added if name in engine.report.failed]
+    return 1 if (refused or failed_added) and not (set(added) - set(failed_added)) else 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    if (args.question is None) == (args.queries is None):
+        print("error: give a question or --queries FILE (not both)", file=sys.stderr)
+        return 2
+    engine = _open(args)
+    if args.queries:
+        return _search_batch(engine, args)
+    try:
+        question = normalize_question(args.question)
+    except QuestionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    hits = engine.retriever.search(question, args.k, args.region, args.year, args.docs, args.mode)
+    if args.json:
+        print(json.dumps({"question": question, "hits": [hit.to_dict() for hit in hits]}, ensure_ascii=False, indent=1))
+        return 0
+    if not hits:
+        print("没有找到相关段落。")
+    for hit in hits:
+        why = ", ".join(f"{leg} #{rank}" for leg, rank in hit.leg_ranks.items())
+        place = f"{hit.meta.region}（{hit.meta.year}）《{hit.meta.title}》"
+        print(f"[{hit.rank}] {hit.score:.4f}  {place}\n    {hit.passage.section_path}  ({why}; "
+              f"chars {hit.passage.start}-{hit.passage.end})\n    {hit.passage.text.replace(chr(10), ' ')[:200]}\n")
+    return 0
+
+
+def _search_batch(engine: Engine, args: argparse.Namespace) -> int:
+    out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
+    try:
+        with args.queries.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                try:
+                    question = normalize_question(str(item.get("question", "")))
+                    hits = engine.retriever.search(question, args.k, args.region, args.year, args.docs, args.mode)
+                except QuestionError as error:
+                    print(f"warning: line {number} ({item.get('id')}): {error}", file=sys.stderr)
+                    hits = []
+                out.write(json.dumps({"id": item.get("id"), "hits": [hit.to_dict() for hit in hits]},
+                                     ensure_ascii=False) + "\n")
+    finally:
+        if args.out:
+            out.close()
+    return 0

@@ -1,0 +1,65 @@
+"""One object that opens the corpus, the model and the index, for the CLI, the UI and the benchmarks."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.chunking import ChunkSettings
+from assistant.corpus import content_hash, corpus_files
+from assistant.embedding.embedder import Embedder, SentenceTransformerEmbedder
+from assistant.indexing.store import BuildReport, IndexStore, open_index
+from assistant.loading import SUPPORTED_SUFFIXES
+from assistant.retrieval.retriever import Retriever
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
+DEFAULT_INDEX = PROJECT_ROOT / "index"
+
+
+@dataclass
+class Engine:
+    corpus_dir: Path
+    index_dir: Path
+    embedder: Embedder
+    store: IndexStore
+    retriever: Retriever
+    report: BuildReport
+
+    @classmethod
+    def open(cls, corpus_dir: Path = DEFAULT_CORPUS, index_dir: Path = DEFAULT_INDEX, model: str = "default",
+             update: bool = True, progress: bool = True, embedder: Embedder | None = None,
+             chunking: ChunkSettings | None = None) -> Engine:
+        """Load the model, then the index, building or updating it from the corpus as needed."""
+        embedder = embedder or SentenceTransformerEmbedder(model)
+        store, report = open_index(index_dir, corpus_dir, embedder, chunking, update=update, progress=progress)
+        return cls(corpus_dir, index_dir, embedder, store, Retriever(store, embedder), report)
+
+    def refresh(self, progress: bool = False) -> BuildReport:
+        """Bring the index in step with the corpus (after an upload) without a restart."""
+        chunking = ChunkSettings(**self.store.manifest["chunking"])
+        store, report = open_index(self.index_dir, self.corpus_dir, self.embedder, chunking, progress=progress)
+        self.store = store
+        self.retriever = Retriever(store, self.embedder, self.retriever.settings)
+        return report
+
+
+def add_to_corpus(files: list[Path], corpus_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """Copy files into the corpus; returns (names added or replaced, {name: why refused})."""
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    known = {content_hash(path): path.name for path in corpus_files(corpus_dir)}
+    added, refused = [], {}
+    for source in files:
+        name = Path(source.name).name  # never a path: nothing is written outside the corpus
+        if not source.is_file():
+            refused[name] = "no such file"
+        elif source.suffix.lower() not in SUPPORTED_SUFFIXES:
+            refused[name] = f"unsupported file type (supported: {', '.join(SUPPORTED_SUFFIXES)})"
+        elif (digest := content_hash(source)) in known:
+            refused[name] = f"already in the corpus as {known[digest]}"
+        else:
+            shutil.copyfile(source, corpus_dir / name)
+            known[digest] = name
+            added.append(name)
+    return added, refused

@@ -1,0 +1,286 @@
+"""The persisted index: passages, vectors, FAISS and BM25, kept in step with ``corpus/``.
+
+Each build writes a complete new generation folder and only then points ``CURRENT`` at it
+(an atomic rename), so a crash mid-build leaves the previous index usable. Builds are
+incremental: a document whose content hash is unchanged keeps its passages and vectors.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from assistant.chunking import ChunkSettings, chunk_document
+from assistant.corpus import content_hash, corpus_files, read_document
+from assistant.documents import DocumentMeta, Passage
+from assistant.embedding.embedder import Embedder
+from assistant.indexing.dense import DenseIndex
+from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.tokenizer import ChineseTokenizer
+from assistant.loading import DocumentError
+from assistant.structure.metadata import load_manifest
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+_UNIT_FIELDS = ("牵头单位", "责任单位")
+
+
+@dataclass
+class BuildReport:
+    """What a build or update did, for the command line and the logs."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    rebuilt_because: str = ""
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.rebuilt_because)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.removed)} removed",
+                 f"{len(self.unchanged)} unchanged", f"{len(self.failed)} failed"]
+        text = "index: " + ", ".join(parts) + f" ({self.seconds:.1f} s)"
+        if self.rebuilt_because:
+            text += f"; rebuilt because {self.rebuilt_because}"
+        return text
+
+
+class IndexStore:
+    """A loaded index generation: everything retrieval needs, read-only once built."""
+
+    def __init__(self, directory: Path, manifest: dict, passages: list[Passage], vectors: np.ndarray,
+                 dense: DenseIndex, lexical: LexicalIndex) -> None:
+        self.directory = directory
+        self.manifest = manifest
+        self.passages = passages
+        self.vectors = vectors
+        self.dense = dense
+        self.lexical = lexical
+        self.documents: dict[str, DocumentMeta] = {
+            entry["doc_id"]: DocumentMeta(**entry["meta"]) for entry in manifest["documents"].values()
+        }
+        grouped: dict[str, list[int]] = {doc_id: [] for doc_id in self.documents}
+        for position, passage in enumerate(passages):
+            grouped.setdefault(passage.doc_id, []).append(position)
+        self.doc_positions = {doc_id: np.array(positions, dtype=np.int64) for doc_id, positions in grouped.items()}
+
+    @classmethod
+    def load(cls, directory: Path) -> IndexStore:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        with (directory / "passages.jsonl").open(encoding="utf-8") as handle:
+            passages = [Passage.from_dict(json.loads(line)) for line in handle]
+        vectors = np.load(directory / "vectors.npy")
+        dense = DenseIndex.load(directory / "dense.faiss")
+        lexical = LexicalIndex.load(directory, len(passages))
+        if not (len(passages) == len(vectors) == dense.size == manifest["passages"]):
+            raise ValueError("passages, vectors and FAISS index disagree in size")
+        return cls(directory, manifest, passages, vectors, dense, lexical)
+
+
+def passage_index_text(passage: Passage, meta: DocumentMeta) -> str:
+    """What gets embedded and BM25-indexed: where the passage is from, then its words."""
+    year = f"{meta.year}年" if meta.year else ""
+    return f"{meta.region}{year}《{meta.title}》{passage.section_path}\n{passage.text}"
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    pointer = index_dir / CURRENT
+    if not pointer.exists():
+        return None
+    generation = index_dir / pointer.read_text(encoding="utf-8").strip()
+    return generation if generation.is_dir() else None
+
+
+def open_index(index_dir: Path, corpus_dir: Path, embedder: Embedder, settings: ChunkSettings | None = None,
+               update: bool = True, progress: bool = True) -> tuple[IndexStore, BuildReport]:
+    """Load the index, first bringing it in step with the corpus when ``update`` is set."""
+    settings = settings or ChunkSettings()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):
+        previous, reason = _load_compatible(index_dir, embedder, settings)
+        report = BuildReport(rebuilt_because=reason)
+        if previous is not None and not update:
+            return previous, report
+        started = time.perf_counter()
+        plan = _plan(corpus_dir, previous)
+        if previous is not None and not plan.changes(previous):
+            report.unchanged = sorted(previous.manifest["documents"])
+            report.failed = plan.failed
+            return previous, report
+        store = _build(index_dir, corpus_dir, embedder, settings, previous, plan, report, progress)
+        report.seconds = time.perf_counter() - started
+        return store, report
+
+
+@dataclass
+class _Plan:
+    """Which corpus files need work, computed from content hashes."""
+
+    hashes: dict[str, str]
+    failed: dict[str, str]
+
+    def changes(self, previous: IndexStore) -> bool:
+        old = {name: entry["hash"] for name, entry in previous.manifest["documents"].items()}
+        return old != self.hashes or previous.manifest.get("failed", {}) != self.failed
+
+
+def _plan(corpus_dir: Path, previous: IndexStore | None) -> _Plan:
+    hashes = {path.name: content_hash(path) for path in corpus_files(corpus_dir)} if corpus_dir.is_dir() else {}
+    old_failed = previous.manifest.get("failed_hashes", {}) if previous else {}
+    # A file that failed before and has not changed since fails again without another attempt.
+    failed = {name: previous.manifest["failed"][name] for name, digest in hashes.items()
+              if previous and old_failed.get(name) == digest}
+    return _Plan({name: digest for name, digest in hashes.items() if name not in failed}, failed)
+
+
+def _load_compatible(index_dir: Path, embedder: Embedder, settings: ChunkSettings) -> tuple[IndexStore | None, str]:
+    """The current generation if it loads and matches model and chunker; else None and why not."""
+    generation = current_generation(index_dir)
+    if generation is None:
+        return None, "no index was found" if not (index_dir / CURRENT).exists() else "the index pointer was broken"
+    try:
+        store = IndexStore.load(generation)
+    except Exception as error:  # any damage to any file means: rebuild
+        message = f"the index files were unreadable ({error.__class__.__name__}: {error})"
+        print(f"index: {message}; rebuilding", file=sys.stderr)
+        return None, message
+    manifest = store.manifest
+    expected = {"format": FORMAT_VERSION, "model": embedder.name, "chunking": settings.to_dict()}
+    for key, value in expected.items():
+        if manifest.get(key) != value:
+            message = f"the index was built with {key}={manifest.get(key)!r}, now {value!r}"
+            print(f"index: {message}; rebuilding", file=sys.stderr)
+            return None, message
+    return store, ""
+
+
+def _build(index_dir: Path, corpus_dir: Path, embedder: Embedder, settings: ChunkSettings,
+           previous: IndexStore | None, plan: _Plan, report: BuildReport, progress: bool) -> IndexStore:
+    overrides = load_manifest(corpus_dir)
+    old_entries = previous.manifest["documents"] if previous else {}
+    documents: dict[str, dict] = {}
+    passages: list[Passage] = []
+    vectors: list[np.ndarray] = []
+    failed = dict(plan.failed)
+    failed_hashes = {name: previous.manifest["failed_hashes"][name] for name in plan.failed} if previous else {}
+    names = sorted(plan.hashes)
+    for name in tqdm(names, desc="documents", unit="doc", disable=not progress):
+        digest = plan.hashes[name]
+        old = old_entries.get(name)
+        if previous is not None and old is not None and old["hash"] == digest:
+            positions = previous.doc_positions[old["doc_id"]]
+            documents[name] = old
+            passages.extend(previous.passages[i] for i in positions)
+            vectors.append(previous.vectors[positions])
+            report.unchanged.append(name)
+            continue
+        try:
+            document = read_document(corpus_dir / name, overrides.get(name))
+        except DocumentError as error:
+            print(f"warning: skipped {error}", file=sys.stderr)
+            failed[name], failed_hashes[name] = error.reason, digest
+            continue
+        doc_passages = chunk_document(document, settings)
+        texts = [passage_index_text(passage, document.meta) for passage in doc_passages]
+        vectors.append(embedder.encode_passages(texts, show_progress=progress) if texts else
+                       np.zeros((0, embedder.dimension), dtype=np.float32))
+        passages.extend(doc_passages)
+        documents[name] = {"doc_id": document.doc_id, "hash": digest, "meta": document.meta.to_dict(),
+                           "passages": len(doc_passages)}
+        (report.updated if old else report.added).append(name)
+    report.removed = sorted(set(old_entries) - set(documents) - set(failed))
+    report.failed = failed
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, embedder.dimension), dtype=np.float32)
+    manifest = {"format": FORMAT_VERSION, "model": embedder.name, "dimension": embedder.dimension,
+                "chunking": settings.to_dict(), "passages": len(passages), "documents": documents,
+                "failed": failed, "failed_hashes": failed_hashes, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    metas = {entry["doc_id"]: DocumentMeta(**entry["meta"]) for entry in documents.values()}
+    tokenizer = ChineseTokenizer(_unit_words(passages))
+    lexical = LexicalIndex.build([passage_index_text(p, metas[p.doc_id]) for p in passages], tokenizer)
+    dense = DenseIndex.build(matrix, embedder.dimension)
+    generation = _write_generation(index_dir, manifest, passages, matrix, dense, lexical)
+    return IndexStore(generation, manifest, passages, matrix, dense, lexical)
+
+
+def _unit_words(passages: list[Passage]) -> list[str]:
+    """Unit names from the task records (区发展改革局, 县政府办公室…) become dictionary words."""
+    words = set()
+    for passage in passages:
+        for key in _UNIT_FIELDS:
+            for unit in passage.fields.get(key, "").replace("，", "、").replace(",", "、").split("、"):
+                unit = unit.strip("。；; ")
+                if 2 < len(unit) <= 15:
+                    words.add(unit)
+    return sorted(words)
+
+
+def _write_generation(index_dir: Path, manifest: dict, passages: list[Passage], vectors: np.ndarray,
+                      dense: DenseIndex, lexical: LexicalIndex) -> Path:
+    name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
+    staging = index_dir / f".{name}.tmp"
+    staging.mkdir()
+    with (staging / "passages.jsonl").open("w", encoding="utf-8") as handle:
+        for passage in passages:
+            handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+    np.save(staging / "vectors.npy", vectors)
+    dense.save(staging / "dense.faiss")
+    lexical.save(staging)
+    (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync_tree(staging)
+    generation = index_dir / name
+    os.rename(staging, generation)
+    pointer = index_dir / f".{CURRENT}.tmp"
+    pointer.write_text(name, encoding="utf-8")
+    _fsync_file(pointer)
+    os.replace(pointer, index_dir / CURRENT)
+    _fsync_file(index_dir)
+    _remove_old_generations(index_dir, keep=name)
+    return generation
+
+
+def _remove_old_generations(index_dir: Path, keep: str) -> None:
+    for entry in index_dir.iterdir():
+        if entry.is_dir() and entry.name != keep and (entry.name.startswith("gen-") or entry.name.startswith(".gen-")):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _fsync_tree(directory: Path) -> None:
+    for path in directory.rglob("*"):
+        if path.is_file():
+            _fsync_file(path)
+    _fsync_file(directory)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    """One builder at a time per index folder; others wait, then see its result."""
+    with (index_dir / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

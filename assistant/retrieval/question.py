@@ -1,0 +1,25 @@
+"""Make a user's question safe to search: no control characters, bounded length, not empty."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A real question is a sentence or two; anything far longer is pasted text, and only its start is used.
+MAX_QUESTION_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be searched (empty, or nothing but punctuation)."""
+
+
+def normalize_question(text: str) -> str:
+    """NFKC-normalised, control characters dropped, whitespace folded, cut to MAX_QUESTION_CHARS."""
+    cleaned = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text or ""))
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()[:MAX_QUESTION_CHARS]
+    if not cleaned:
+        raise QuestionError("问题为空：请输入要查询的问题。")
+    if not any(char.isalnum() for char in cleaned):
+        raise QuestionError("问题只有标点或符号：请用文字描述要查询的内容。")
+    return cleaned

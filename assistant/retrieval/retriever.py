@@ -1,0 +1,95 @@
+"""Hybrid retrieval: BM25 and dense rankings fused, within the scope the question or filters set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.embedding.embedder import Embedder
+from assistant.indexing.store import IndexStore
+from assistant.retrieval.duplicates import collapse_duplicates
+from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.hit import Hit
+from assistant.retrieval.scope import Scope, scope_for
+
+MODES = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """How many candidates each leg contributes, and the legs' weights in the fusion."""
+
+    depth: int = 100
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+
+
+class Retriever:
+    def __init__(self, store: IndexStore, embedder: Embedder, settings: RetrievalSettings | None = None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings or RetrievalSettings()
+
+    def scope(self, question: str, region: str | None = None, year: int | None = None,
+              doc_ids: list[str] | None = None) -> Scope:
+        return scope_for(question, self.store.documents, region, year, doc_ids)
+
+    def search(self, question: str, k: int = 10, region: str | None = None, year: int | None = None,
+               doc_ids: list[str] | None = None, mode: str = "hybrid", scope: Scope | None = None) -> list[Hit]:
+        """Top-k hits; each keeps its per-leg scores and ranks so a UI can say why it matched."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        scope = scope or self.scope(question, region, year, doc_ids)
+        allowed = self._allowed_positions(scope)
+        if not question.strip() or (allowed is not None and len(allowed) == 0) or not self.store.passages:
+            return []
+        legs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if mode in ("hybrid", "bm25"):
+            legs["bm25"] = self._bm25(question, allowed)
+        if mode in ("hybrid", "dense"):
+            legs["dense"] = self._dense(question, allowed)
+        weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
+        fused = reciprocal_rank_fusion([positions.tolist() for _, positions in legs.values()],
+                                       [weights[leg] for leg in legs])
+        if mode != "hybrid":  # a single leg keeps its own score, more telling than a fused one
+            scores, positions = next(iter(legs.values()))
+            fused = dict(zip(positions.tolist(), scores.tolist(), strict=True))
+        ordered = sorted(fused, key=lambda position: -fused[position])
+        hits = [self._hit(position, fused[position], legs) for position in ordered[: max(k * 3, k + 10)]]
+        hits = collapse_duplicates(hits)[:k]
+        for rank, hit in enumerate(hits, start=1):
+            hit.rank = rank
+        return hits
+
+    def _allowed_positions(self, scope: Scope) -> np.ndarray | None:
+        if scope.doc_ids is None:
+            return None
+        parts = [self.store.doc_positions[doc_id] for doc_id in sorted(scope.doc_ids) if doc_id in self.store.doc_positions]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def _bm25(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.store.lexical.scores(question)
+        if allowed is not None:
+            masked = np.full_like(scores, -np.inf)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        depth = min(self.settings.depth, len(scores))
+        top = np.argpartition(-scores, depth - 1)[:depth]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] > 0]  # a passage sharing no term with the question is not a BM25 match
+        return scores[top], top
+
+    def _dense(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        query = self.embedder.encode_queries([question])[0]
+        return self.store.dense.search(query, self.settings.depth, allowed)
+
+    def _hit(self, position: int, score: float, legs: dict[str, tuple[np.ndarray, np.ndarray]]) -> Hit:
+        passage = self.store.passages[position]
+        hit = Hit(passage, self.store.documents[passage.doc_id], score)
+        for leg, (scores, positions) in legs.items():
+            found = np.flatnonzero(positions == position)
+            if len(found):
+                hit.leg_ranks[leg] = int(found[0]) + 1
+                hit.leg_scores[leg] = float(scores[found[0]])
+        return hit

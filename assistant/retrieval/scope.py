@@ -1,0 +1,71 @@
+"""Which documents a question is about: jurisdictions and years it names, and explicit filters.
+
+The same question has a different answer per jurisdiction and year, so a question that
+names 高县 or 2022年 is answered from those documents only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.documents import DocumentMeta
+
+_ADMIN_UNIT = re.compile(r".+?(?:自治区|自治州|特别行政区|省|市|县|区|旗|盟)")
+_SUFFIX = re.compile(r"(?:省|市|县|区|自治区|自治州)$")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)")
+
+
+@dataclass
+class Scope:
+    """The documents to search (None: all) and what in the question or filters chose them."""
+
+    doc_ids: set[str] | None = None
+    regions: tuple[str, ...] = ()
+    year: int | None = None
+
+
+def region_aliases(meta: DocumentMeta) -> list[list[str]]:
+    """Names for each level of the document's region, outermost first (省, 市, 区/县)."""
+    levels = _ADMIN_UNIT.findall(meta.region) or ([meta.region] if meta.region else [])
+    aliases = []
+    for level in levels:
+        names = {level}
+        short = _SUFFIX.sub("", level)
+        if len(short) >= 2:
+            names.add(short)
+        aliases.append(sorted(names, key=len, reverse=True))
+    return aliases
+
+
+def _region_match(text: str, meta: DocumentMeta) -> int:
+    """2 if the text names the document's own jurisdiction, 1 if only an enclosing one, else 0."""
+    levels = region_aliases(meta)
+    best = 0
+    for depth, names in enumerate(levels):
+        if any(name in text for name in names):
+            best = max(best, 2 if depth == len(levels) - 1 else 1)
+    return best
+
+
+def scope_for(question: str, documents: dict[str, DocumentMeta], region: str | None = None,
+              year: int | None = None, doc_ids: list[str] | None = None) -> Scope:
+    """Explicit filters win; otherwise jurisdictions and years named in the question narrow the search."""
+    candidates = {doc_id: meta for doc_id, meta in documents.items() if not doc_ids or doc_id in doc_ids}
+    region_text = region or question
+    matches = {doc_id: _region_match(region_text, meta) for doc_id, meta in candidates.items()}
+    best = max(matches.values(), default=0)
+    regions: tuple[str, ...] = ()
+    if best:
+        candidates = {doc_id: meta for doc_id, meta in candidates.items() if matches[doc_id] == best}
+        regions = tuple(sorted({meta.region for meta in candidates.values()}))
+    elif region:
+        candidates = {}
+    if year is None and (found := _YEAR.search(question)):
+        named = int(found.group(1))
+        # A year no document has is ignored rather than emptying the result.
+        year = named if any(meta.year == named for meta in candidates.values()) else None
+    if year is not None:
+        candidates = {doc_id: meta for doc_id, meta in candidates.items() if meta.year == year}
+    narrowed = bool(doc_ids or best or region or year is not None)
+    return Scope(set(candidates) if narrowed else None, regions, year)
