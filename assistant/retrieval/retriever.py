@@ -8,9 +8,11 @@ import numpy as np
 
 from assistant.embedding.embedder import Embedder
 from assistant.indexing.store import IndexStore
+from assistant.retrieval.diversity import diversify
 from assistant.retrieval.duplicates import collapse_duplicates
-from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.fusion import normalized_score_fusion, reciprocal_rank_fusion
 from assistant.retrieval.hit import Hit
+from assistant.retrieval.intent import WHEN, WHO, detect_intent
 from assistant.retrieval.scope import Scope, scope_for
 
 MODES = ("hybrid", "bm25", "dense")
@@ -20,9 +22,12 @@ MODES = ("hybrid", "bm25", "dense")
 class RetrievalSettings:
     """How many candidates each leg contributes, and the legs' weights in the fusion."""
 
+    fusion: str = "rrf"  # "rrf" or "score"
     depth: int = 100
     bm25_weight: float = 1.0
     dense_weight: float = 1.0
+    diversity_decay: float = 1.0
+    record_boost: float = 1.0
 
 
 class Retriever:
@@ -50,13 +55,25 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             legs["dense"] = self._dense(question, allowed)
         weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
-        fused = reciprocal_rank_fusion([positions.tolist() for _, positions in legs.values()],
-                                       [weights[leg] for leg in legs])
+        if self.settings.fusion == "score":
+            fused = normalized_score_fusion([(s.tolist(), p.tolist()) for s, p in legs.values()],
+                                            [weights[leg] for leg in legs])
+        else:
+            fused = reciprocal_rank_fusion([positions.tolist() for _, positions in legs.values()],
+                                           [weights[leg] for leg in legs])
         if mode != "hybrid":  # a single leg keeps its own score, more telling than a fused one
             scores, positions = next(iter(legs.values()))
             fused = dict(zip(positions.tolist(), scores.tolist(), strict=True))
-        ordered = sorted(fused, key=lambda position: -fused[position])
-        hits = [self._hit(position, fused[position], legs) for position in ordered[: max(k * 3, k + 10)]]
+        if detect_intent(question) in (WHO, WHEN) and self.settings.record_boost != 1.0:
+            # Units and deadlines stand in the task records' fields: prefer records for who/when.
+            for position in fused:
+                if self.store.passages[position].kind == "record":
+                    fused[position] *= self.settings.record_boost
+        ordered = sorted(fused, key=lambda position: -fused[position])[: max(k * 3, k + 10)]
+        if scope.doc_ids is None or len(scope.doc_ids) > 1:
+            ordered = diversify(ordered, fused, lambda position: self.store.passages[position].doc_id,
+                                self.settings.diversity_decay)
+        hits = [self._hit(position, fused[position], legs) for position in ordered]
         hits = collapse_duplicates(hits)[:k]
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank

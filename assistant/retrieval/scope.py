@@ -29,12 +29,17 @@ def region_aliases(meta: DocumentMeta) -> list[list[str]]:
     """Names for each level of the document's region, outermost first (省, 市, 区/县)."""
     levels = _ADMIN_UNIT.findall(meta.region) or ([meta.region] if meta.region else [])
     aliases = []
+    parent_short = ""
     for level in levels:
         names = {level}
         short = _SUFFIX.sub("", level)
         if len(short) >= 2:
             names.add(short)
+        # Locals drop the city: 达州高新区 is "高新区" to people in 达州.
+        if parent_short and level.startswith(parent_short) and len(level) - len(parent_short) >= 3:
+            names.add(level[len(parent_short):])
         aliases.append(sorted(names, key=len, reverse=True))
+        parent_short = short
     return aliases
 
 

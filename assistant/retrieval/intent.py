@@ -1,0 +1,29 @@
+"""What kind of answer a question wants: a unit (who), a deadline (when), a figure (number), or prose.
+
+Who and when questions are answered by the 分工表 records' 牵头单位/责任单位/完成时限 fields,
+so retrieval favours records for them and the answerer reads those fields.
+"""
+
+from __future__ import annotations
+
+import re
+
+WHO = "who"
+WHEN = "when"
+NUMBER = "number"
+WHAT = "what"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (WHEN, re.compile(r"什么时候|何时|哪天|几月|几号|时限|期限|截止|截至|最晚|多久|多长时间|前完成|日前|底前|哪一年|时间节点|进度安排")),
+    (WHO, re.compile(r"由谁|谁负责|谁来|谁管|归谁|找谁|哪个部门|哪些部门|哪个单位|哪些单位|哪家|什么部门|什么单位|"
+                     r"牵头|责任单位|负责单位|主管|负责部门|哪个机构|谁牵头")),
+    (NUMBER, re.compile(r"多少|几个|几次|几项|几种|几名|几天|比例|百分之|不低于|不少于|至少|上限|下限|多大")),
+)
+
+
+def detect_intent(question: str) -> str:
+    """The first matching kind, WHEN before WHO before NUMBER (``多长时间内`` is a when, not a number)."""
+    for intent, pattern in _PATTERNS:
+        if pattern.search(question):
+            return intent
+    return WHAT

@@ -1,0 +1,1 @@
+"""Benchmarks: the labelled question set over the corpus, and external benchmarks."""

@@ -1,0 +1,74 @@
+"""The labelled question set and how a retrieved passage is judged relevant.
+
+A hit is relevant to a document's evidence when its span in the original text overlaps an
+occurrence of one of that document's evidence strings; this does not depend on chunking.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.corpus import corpus_files, doc_id_for
+from assistant.loading import load_file
+
+QUESTIONS = Path(__file__).parent / "questions.jsonl"
+
+
+@dataclass(frozen=True)
+class Location:
+    doc_id: str
+    start: int
+    end: int
+
+
+@dataclass
+class LabelledQuestion:
+    id: str
+    question: str
+    type: str
+    style: str
+    doc_ids: list[str]
+    evidence: list[dict]
+    answer: str
+    region: str
+    year: int | None
+
+    @property
+    def answerable(self) -> bool:
+        return self.type != "unanswerable"
+
+
+def load_questions(path: Path = QUESTIONS) -> list[LabelledQuestion]:
+    with path.open(encoding="utf-8") as handle:
+        return [LabelledQuestion(**json.loads(line)) for line in handle if line.strip()]
+
+
+class EvidenceIndex:
+    """Where each question's evidence stands in the original texts of the corpus."""
+
+    def __init__(self, corpus_dir: Path) -> None:
+        self.texts = {doc_id_for(path): load_file(path) for path in corpus_files(corpus_dir)}
+
+    def spans(self, question: LabelledQuestion) -> dict[str, list[tuple[int, int]]]:
+        spans: dict[str, list[tuple[int, int]]] = {doc_id: [] for doc_id in question.doc_ids}
+        for evidence in question.evidence:
+            text = self.texts[evidence["doc_id"]]
+            needle = evidence["text"]
+            at = text.find(needle)
+            while at >= 0:
+                spans.setdefault(evidence["doc_id"], []).append((at, at + len(needle)))
+                at = text.find(needle, at + 1)
+        return spans
+
+
+def satisfied_units(locations: Iterable[Location], spans: dict[str, list[tuple[int, int]]]) -> set[str]:
+    """The documents whose evidence any of the hit's locations overlaps."""
+    units = set()
+    for location in locations:
+        for start, end in spans.get(location.doc_id, ()):
+            if location.start < end and start < location.end:
+                units.add(location.doc_id)
+    return units
