@@ -96,7 +96,8 @@ def _parse(path: Path) -> dict:
     for _ in range(n_norm):
         cp, n_out = r.take("IB")
         norm.append((chr(cp), "".join(map(chr, r.take(f"{n_out}I")))))
-    assert r.pos == norm_end, "normalisation map length mismatch"
+    if r.pos != norm_end:
+        raise ValueError(f"{path}: normalisation map length mismatch")
     (n_tensors,) = r.take("i")
     tensors: dict[str, np.ndarray] = {}
     for _ in range(n_tensors):

@@ -22,9 +22,14 @@ def _same_statement(a: Hit, b: Hit, grams: dict[str, set[str]]) -> bool:
     return len(first & second) / smaller >= CONTAINMENT
 
 
+def _statement(hit: Hit) -> str:
+    """What a passage states: a record's task text without its field labels and units, else the text."""
+    return hit.passage.fields.get("重点工作") or hit.passage.text
+
+
 def collapse_duplicates(hits: list[Hit]) -> list[Hit]:
     """Keep the best-ranked of each group; the others become its ``also_at`` locations."""
-    grams = {hit.passage.passage_id: _ngrams(hit.passage.text) for hit in hits}
+    grams = {hit.passage.passage_id: _ngrams(_statement(hit)) for hit in hits}
     kept: list[Hit] = []
     for hit in hits:
         twin = next((other for other in kept if _same_statement(other, hit, grams)), None)

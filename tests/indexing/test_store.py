@@ -1,0 +1,129 @@
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.engine import Engine, add_to_corpus
+from assistant.indexing.store import current_generation, open_index
+from assistant.loading import load_file
+from tests.paths import CORPUS, FIXTURES
+
+
+class CountingEmbedder:
+    """The real model, counting what it is asked to embed (to prove incremental builds)."""
+
+    def __init__(self, inner, name: str | None = None) -> None:
+        self.inner = inner
+        self.name = name or inner.name
+        self.dimension = inner.dimension
+        self.passages_embedded = 0
+
+    def encode_queries(self, texts):
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts, show_progress=False):
+        self.passages_embedded += len(texts)
+        return self.inner.encode_passages(texts)
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("policy.pdf", "policy_gbk.txt", "hostile.html", "encrypted.pdf", "truncated.pdf"):
+        shutil.copy(FIXTURES / name, corpus / name)
+    shutil.copy(CORPUS / "台儿庄区_2023年政务公开工作要点.txt", corpus)
+    return corpus
+
+
+def test_real_corpus_index(engine: Engine) -> None:
+    store = engine.store
+    assert len(store.documents) == 5
+    assert store.manifest["model"] == engine.embedder.name
+    assert len(store.passages) == len(store.vectors) == store.dense.size
+    norms = np.linalg.norm(store.vectors, axis=1)
+    assert np.allclose(norms, 1.0, atol=1e-3)
+    kinds = {passage.kind for passage in store.passages}
+    assert kinds == {"prose", "record"}
+    assert all(passage.section for passage in store.passages if passage.kind == "record")
+
+
+def test_every_passage_points_into_its_original_file(engine: Engine) -> None:
+    originals = {path.stem: load_file(path) for path in CORPUS.glob("*.txt")}
+    for passage in engine.store.passages:
+        original = originals[passage.doc_id]
+        assert 0 <= passage.start < passage.end <= len(original)
+        if passage.kind == "prose":
+            shown = "".join(passage.text.split())
+            source = "".join(original[passage.start : passage.end].split())
+            assert shown[:6] == source[:6] or shown[-4:] == source[-4:], passage.passage_id
+
+
+def test_incremental_update_embeds_only_what_changed(small_corpus: Path, tmp_path: Path, embedder,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    counting = CountingEmbedder(embedder)
+    index_dir = tmp_path / "index"
+    store, report = open_index(index_dir, small_corpus, counting, progress=False)
+    assert sorted(report.added) == ["hostile.html", "policy.pdf", "policy_gbk.txt", "台儿庄区_2023年政务公开工作要点.txt"]
+    assert set(report.failed) == {"encrypted.pdf", "truncated.pdf"}
+    assert "encrypted" in report.failed["encrypted.pdf"]
+    assert "skipped encrypted.pdf" in capsys.readouterr().err
+    first = counting.passages_embedded
+    gbk_passages = len(store.doc_positions["policy_gbk"])
+
+    store, report = open_index(index_dir, small_corpus, counting, progress=False)
+    assert not report.changed and counting.passages_embedded == first
+
+    changed = small_corpus / "policy_gbk.txt"
+    changed.write_bytes(changed.read_bytes() + "三、附则\n本要点由县政府办公室负责解释。\n".encode("gbk"))
+    (small_corpus / "hostile.html").unlink()
+    store, report = open_index(index_dir, small_corpus, counting, progress=False)
+    assert report.updated == ["policy_gbk.txt"] and report.removed == ["hostile.html"]
+    assert counting.passages_embedded - first == len(store.doc_positions["policy_gbk"]) >= gbk_passages
+    assert "hostile" not in store.doc_positions
+    assert any("负责解释" in p.text for p in store.passages)
+
+
+def test_model_change_or_damage_triggers_a_rebuild(small_corpus: Path, tmp_path: Path, embedder,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    index_dir = tmp_path / "index"
+    open_index(index_dir, small_corpus, embedder, progress=False)
+    other = CountingEmbedder(embedder, name="another-model")
+    _, report = open_index(index_dir, small_corpus, other, progress=False)
+    assert "model" in report.rebuilt_because and other.passages_embedded > 0
+    assert "rebuilding" in capsys.readouterr().err
+
+    generation = current_generation(index_dir)
+    (generation / "vectors.npy").write_bytes(b"garbage")
+    store, report = open_index(index_dir, small_corpus, other, progress=False)
+    assert "unreadable" in report.rebuilt_because
+    assert len(store.passages) == len(store.vectors)
+
+
+def test_failed_build_leaves_previous_index_in_use(small_corpus: Path, tmp_path: Path, embedder) -> None:
+    index_dir = tmp_path / "index"
+    before, _ = open_index(index_dir, small_corpus, embedder, progress=False)
+
+    class Crashing(CountingEmbedder):
+        def encode_passages(self, texts, show_progress=False):
+            raise RuntimeError("power cut")
+
+    (small_corpus / "policy_gbk.txt").write_bytes("二、新增内容\n政务公开由县政府办公室负责。\n".encode("gbk"))
+    with pytest.raises(RuntimeError):
+        open_index(index_dir, small_corpus, Crashing(embedder), progress=False)
+    assert current_generation(index_dir) == before.directory
+    manifest = json.loads((before.directory / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["documents"]["policy_gbk.txt"]["hash"] == before.manifest["documents"]["policy_gbk.txt"]["hash"]
+
+
+def test_add_to_corpus_refuses_duplicates_and_unsupported(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    added, refused = add_to_corpus([FIXTURES / "policy.pdf", FIXTURES / "make_fixtures.py"], corpus)
+    assert added == ["policy.pdf"] and "unsupported" in refused["make_fixtures.py"]
+    copy = tmp_path / "same.pdf"
+    shutil.copy(FIXTURES / "policy.pdf", copy)
+    added, refused = add_to_corpus([copy], corpus)
+    assert not added and "already in the corpus as policy.pdf" in refused["same.pdf"]
+    assert sorted(p.name for p in corpus.iterdir()) == ["policy.pdf"]

@@ -1,0 +1,57 @@
+from assistant.engine import Engine
+
+GAOXIAN = "高县_2023年政务公开重点工作任务清单"
+
+
+def test_unscoped_question_is_answered_from_several_jurisdictions(engine: Engine) -> None:
+    hits = engine.retriever.search("政务新媒体由谁负责", k=10)
+    assert len({hit.meta.region for hit in hits[:5]}) >= 3
+    assert all("政务新媒体" in hit.passage.text or "新媒体" in hit.passage.section_path for hit in hits[:5])
+    for hit in hits:
+        assert hit.leg_ranks and set(hit.leg_scores) <= {"bm25", "dense"}
+    assert [hit.rank for hit in hits] == list(range(1, len(hits) + 1))
+
+
+def test_named_jurisdiction_scopes_the_search(engine: Engine) -> None:
+    hits = engine.retriever.search("高县的政务新媒体由哪个部门牵头？", k=5)
+    assert hits and {hit.passage.doc_id for hit in hits} == {GAOXIAN}
+    record = next(hit for hit in hits if hit.passage.kind == "record")
+    assert record.passage.fields.get("牵头单位") == "县政府办公室"
+
+
+def test_local_short_name_and_year(engine: Engine) -> None:
+    hits = engine.retriever.search("高新区官网的适老化改造", k=5)
+    assert {hit.meta.region for hit in hits} == {"四川省达州市达州高新区"}
+    hits = engine.retriever.search("2022年政府网站适老化改造", k=5)
+    assert {hit.meta.year for hit in hits} == {2022}
+
+
+def test_explicit_filters(engine: Engine) -> None:
+    hits = engine.retriever.search("政务公开工作汇报", k=5, region="广元")
+    assert hits and {hit.meta.region for hit in hits} == {"四川省广元市"}
+    assert engine.retriever.search("政务公开", k=5, region="北京市") == []
+    hits = engine.retriever.search("政务公开", k=5, year=2023, doc_ids=[GAOXIAN])
+    assert {hit.passage.doc_id for hit in hits} == {GAOXIAN}
+
+
+def test_everyday_words_find_the_official_term(engine: Engine) -> None:
+    hits = engine.retriever.search("政府的公众号归谁管？", k=5)
+    assert any("政务新媒体" in hit.passage.text for hit in hits[:3])
+
+
+def test_prose_and_its_table_row_collapse_into_one_hit(engine: Engine) -> None:
+    hits = engine.retriever.search("达州高新区扎实推进财政预决算公开，完善公开参考样表", k=10)
+    top = hits[0]
+    assert "财政预决算公开" in top.passage.text
+    assert top.also_at, "the same statement in prose and in the 分工表 should be one hit"
+    kinds = {top.passage.kind, *(other.kind for other in top.also_at)}
+    assert kinds == {"prose", "record"}
+    texts = [hit.passage.text for hit in hits]
+    assert len(texts) == len(set(texts))
+
+
+def test_modes_and_empty_question(engine: Engine) -> None:
+    for mode in ("bm25", "dense", "hybrid"):
+        hits = engine.retriever.search("政府信息公开申请", k=3, mode=mode)
+        assert len(hits) == 3
+    assert engine.retriever.search("   ", k=3) == []
