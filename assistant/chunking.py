@@ -31,8 +31,14 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
     passages: list[Passage] = []
     for record in extracted.records:
         start, end = repaired.original_span(record.start, record.end)
-        section = [part for part in (record.table_title, record.fields.get("工作任务") or record.fields.get("一级指标")) if part]
-        passages.append(Passage("", document.doc_id, record.render(), section, start, end, "record", dict(record.fields)))
+        section = [
+            part
+            for part in (record.table_title, record.fields.get("工作任务") or record.fields.get("一级指标"))
+            if part
+        ]
+        passages.append(
+            Passage("", document.doc_id, record.render(), section, start, end, "record", dict(record.fields))
+        )
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
@@ -42,7 +48,9 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
     blocks = parse_blocks(repaired, extracted.table_spans)
     for passage in passages:
         if not passage.section:  # a （责任单位：…） item in prose: it lives in that prose section
-            passage.section = next((list(b.section) for b in blocks if b.text.origin[0] <= passage.start < b.text.origin[-1]), [])
+            passage.section = next(
+                (list(b.section) for b in blocks if b.text.origin[0] <= passage.start < b.text.origin[-1]), []
+            )
     for block in blocks:
         cursor = 0
         for chunk in splitter.split_text(block.text.text):
@@ -55,4 +63,3 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
     for number, passage in enumerate(passages):
         passage.passage_id = f"{document.doc_id}#{number:04d}"
     return passages
-

@@ -19,12 +19,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m assistant", description="政策问答: cited retrieval over policy documents")
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant", description="政策问答: cited retrieval over policy documents"
+    )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="documents folder (default: corpus/)")
     common.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: index/)")
-    common.add_argument("--model", default="default",
-                        help="'default' (bundled multilingual-e5-small) or a sentence-transformers directory/name")
+    common.add_argument(
+        "--model",
+        default="default",
+        help="'default' (bundled multilingual-e5-small) or a sentence-transformers directory/name",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", parents=[common], help="build or update index/ from corpus/")
@@ -59,8 +64,10 @@ def _open(args: argparse.Namespace, update: bool = True) -> Engine:
 
 def _build(args: argparse.Namespace) -> int:
     engine = _open(args)
-    print(f"index ready: {len(engine.store.documents)} documents, {len(engine.store.passages)} passages "
-          f"in {engine.store.directory}")
+    print(
+        f"index ready: {len(engine.store.documents)} documents, {len(engine.store.passages)} passages "
+        f"in {engine.store.directory}"
+    )
     return 0
 
 
@@ -69,8 +76,10 @@ def _add(args: argparse.Namespace) -> int:
     for name, reason in refused.items():
         print(f"not added: {name}: {reason}", file=sys.stderr)
     engine = _open(args)
-    print(f"added {len(added)} file(s); index: {len(engine.store.documents)} documents, "
-          f"{len(engine.store.passages)} passages")
+    print(
+        f"added {len(added)} file(s); index: {len(engine.store.documents)} documents, "
+        f"{len(engine.store.passages)} passages"
+    )
     failed_added = [name for name in added if name in engine.report.failed]
     return 1 if (refused or failed_added) and not (set(added) - set(failed_added)) else 0
 
@@ -96,8 +105,10 @@ def _search(args: argparse.Namespace) -> int:
     for hit in hits:
         why = ", ".join(f"{leg} #{rank}" for leg, rank in hit.leg_ranks.items())
         place = f"{hit.meta.region}（{hit.meta.year}）《{hit.meta.title}》"
-        print(f"[{hit.rank}] {hit.score:.4f}  {place}\n    {hit.passage.section_path}  ({why}; "
-              f"chars {hit.passage.start}-{hit.passage.end})\n    {hit.passage.text.replace(chr(10), ' ')[:200]}\n")
+        print(
+            f"[{hit.rank}] {hit.score:.4f}  {place}\n    {hit.passage.section_path}  ({why}; "
+            f"chars {hit.passage.start}-{hit.passage.end})\n    {hit.passage.text.replace(chr(10), ' ')[:200]}\n"
+        )
     return 0
 
 
@@ -115,8 +126,10 @@ def _search_batch(engine: Engine, args: argparse.Namespace) -> int:
                 except QuestionError as error:
                     print(f"warning: line {number} ({item.get('id')}): {error}", file=sys.stderr)
                     hits = []
-                out.write(json.dumps({"id": item.get("id"), "hits": [hit.to_dict() for hit in hits]},
-                                     ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps({"id": item.get("id"), "hits": [hit.to_dict() for hit in hits]}, ensure_ascii=False)
+                    + "\n"
+                )
     finally:
         if args.out:
             out.close()

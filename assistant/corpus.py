@@ -8,13 +8,16 @@ from pathlib import Path
 from assistant.documents import Document
 from assistant.loading import SUPPORTED_SUFFIXES, load_file
 from assistant.repair import repair
-from assistant.structure.metadata import extract_metadata, load_manifest, merge_metadata
+from assistant.structure.metadata import extract_metadata, merge_metadata
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Supported documents in the folder (not recursive), in a stable order."""
-    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                  and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in corpus_dir.iterdir()
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def content_hash(path: Path) -> str:

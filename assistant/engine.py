@@ -28,9 +28,16 @@ class Engine:
     report: BuildReport
 
     @classmethod
-    def open(cls, corpus_dir: Path = DEFAULT_CORPUS, index_dir: Path = DEFAULT_INDEX, model: str = "default",
-             update: bool = True, progress: bool = True, embedder: Embedder | None = None,
-             chunking: ChunkSettings | None = None) -> Engine:
+    def open(
+        cls,
+        corpus_dir: Path = DEFAULT_CORPUS,
+        index_dir: Path = DEFAULT_INDEX,
+        model: str = "default",
+        update: bool = True,
+        progress: bool = True,
+        embedder: Embedder | None = None,
+        chunking: ChunkSettings | None = None,
+    ) -> Engine:
         """Load the model, then the index, building or updating it from the corpus as needed."""
         embedder = embedder or SentenceTransformerEmbedder(model)
         store, report = open_index(index_dir, corpus_dir, embedder, chunking, update=update, progress=progress)

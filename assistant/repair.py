@@ -55,7 +55,9 @@ def split_month_day(digits: str) -> tuple[int, int] | None:
     For three digits a one-digit month is preferred (``630`` is 6月30日), as deadlines are
     mostly month ends; a two-digit month is used only when the day would be invalid.
     """
-    candidates = [(digits[:1], digits[1:]), (digits[:2], digits[2:])] if len(digits) == 3 else [(digits[:2], digits[2:])]
+    candidates = (
+        [(digits[:1], digits[1:]), (digits[:2], digits[2:])] if len(digits) == 3 else [(digits[:2], digits[2:])]
+    )
     for month, day in candidates:
         if month[0] != "0" and day[0] != "0" and 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
             return int(month), int(day)

@@ -16,8 +16,16 @@ from eval.baseline import NaiveRetriever
 from eval.labelled import QUESTIONS, EvidenceIndex, Location, load_questions
 from eval.retrieval import System, evaluate_system
 
-SHOWN = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "coverage@10 (multi-doc)",
-         "latency_p50_ms", "latency_p95_ms")
+SHOWN = (
+    "recall@1",
+    "recall@5",
+    "recall@10",
+    "mrr@10",
+    "ndcg@10",
+    "coverage@10 (multi-doc)",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
 
 
 def _locations(hit: Hit) -> list[Location]:
@@ -51,15 +59,19 @@ def main(argv: list[str] | None = None) -> int:
 
     answerable = sum(q.answerable for q in questions)
     print(f"labelled set: {len(questions)} questions ({answerable} answerable), corpus {args.corpus}")
-    print(f"index build: {build_seconds:.1f} s for {len(engine.store.passages)} passages "
-          f"(baseline: {baseline_seconds:.1f} s for {len(baseline.chunks)} chunks)\n")
+    print(
+        f"index build: {build_seconds:.1f} s for {len(engine.store.passages)} passages "
+        f"(baseline: {baseline_seconds:.1f} s for {len(baseline.chunks)} chunks)\n"
+    )
     print(f"{'system':<40}" + "".join(f"{name.split(' ')[0]:>15}" for name in SHOWN))
     for name, result in results.items():
         print(f"{name:<40}" + "".join(f"{result.get(metric, float('nan')):>15.3f}" for metric in SHOWN))
     print(f"\nhybrid missed@5: {' '.join(results['hybrid']['missed@5']) or 'none'}")
     if args.json:
-        args.json.write_text(json.dumps({"build_seconds": build_seconds, "systems": results}, ensure_ascii=False,
-                                        indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"build_seconds": build_seconds, "systems": results}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -17,8 +17,9 @@ class NaiveRetriever:
     """Default separators, same chunk size and model as ours, no repair, no structure, no BM25."""
 
     def __init__(self, corpus_dir: Path, embedder: Embedder, chunk_size: int = 300, chunk_overlap: int = 60) -> None:
-        splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                                                  add_start_index=True)
+        splitter = RecursiveCharacterTextSplitter(
+            chunk_size=chunk_size, chunk_overlap=chunk_overlap, add_start_index=True
+        )
         self.chunks: list[Location] = []
         texts: list[str] = []
         for path in corpus_files(corpus_dir):

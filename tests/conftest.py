@@ -12,7 +12,6 @@ from assistant.engine import Engine
 from tests.paths import CORPUS
 
 
-
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder("default")

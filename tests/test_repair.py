@@ -12,8 +12,10 @@ def test_month_day_split() -> None:
 
 
 def test_repairs_seen_in_the_corpus() -> None:
-    damaged = ("·  12 —\n[bookmark: _GoBack]2．强化公开。\n完成时限\n1030日前\n530日前\n2022526\n"
-               "在20226月底前报送(川办发〔202238号)\n遵照 9 项标准，不低于 25%。\n10个工作日内\n")
+    damaged = (
+        "·  12 —\n[bookmark: _GoBack]2．强化公开。\n完成时限\n1030日前\n530日前\n2022526\n"
+        "在20226月底前报送(川办发〔202238号)\n遵照 9 项标准，不低于 25%。\n10个工作日内\n"
+    )
     text = repair(damaged).text
     assert "·" not in text and "bookmark" not in text
     assert "2．强化公开。" in text

@@ -56,8 +56,13 @@ class BuildReport:
         return bool(self.added or self.updated or self.removed or self.rebuilt_because)
 
     def summary(self) -> str:
-        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.removed)} removed",
-                 f"{len(self.unchanged)} unchanged", f"{len(self.failed)} failed"]
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.removed)} removed",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.failed)} failed",
+        ]
         text = "index: " + ", ".join(parts) + f" ({self.seconds:.1f} s)"
         if self.rebuilt_because:
             text += f"; rebuilt because {self.rebuilt_because}"
@@ -67,8 +72,15 @@ class BuildReport:
 class IndexStore:
     """A loaded index generation: everything retrieval needs, read-only once built."""
 
-    def __init__(self, directory: Path, manifest: dict, passages: list[Passage], vectors: np.ndarray,
-                 dense: DenseIndex, lexical: LexicalIndex) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        manifest: dict,
+        passages: list[Passage],
+        vectors: np.ndarray,
+        dense: DenseIndex,
+        lexical: LexicalIndex,
+    ) -> None:
         self.directory = directory
         self.manifest = manifest
         self.passages = passages
@@ -122,8 +134,14 @@ def current_generation(index_dir: Path) -> Path | None:
     return generation if generation.is_dir() else None
 
 
-def open_index(index_dir: Path, corpus_dir: Path, embedder: Embedder, settings: ChunkSettings | None = None,
-               update: bool = True, progress: bool = True) -> tuple[IndexStore, BuildReport]:
+def open_index(
+    index_dir: Path,
+    corpus_dir: Path,
+    embedder: Embedder,
+    settings: ChunkSettings | None = None,
+    update: bool = True,
+    progress: bool = True,
+) -> tuple[IndexStore, BuildReport]:
     """Load the index, first bringing it in step with the corpus when ``update`` is set."""
     settings = settings or ChunkSettings()
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -159,8 +177,11 @@ def _plan(corpus_dir: Path, previous: IndexStore | None) -> _Plan:
     hashes = {path.name: content_hash(path) for path in corpus_files(corpus_dir)} if corpus_dir.is_dir() else {}
     old_failed = previous.manifest.get("failed_hashes", {}) if previous else {}
     # A file that failed before and has not changed since fails again without another attempt.
-    failed = {name: previous.manifest["failed"][name] for name, digest in hashes.items()
-              if previous and old_failed.get(name) == digest}
+    failed = {
+        name: previous.manifest["failed"][name]
+        for name, digest in hashes.items()
+        if previous and old_failed.get(name) == digest
+    }
     return _Plan({name: digest for name, digest in hashes.items() if name not in failed}, failed)
 
 
@@ -176,8 +197,12 @@ def _load_compatible(index_dir: Path, embedder: Embedder, settings: ChunkSetting
         print(f"index: {message}; rebuilding", file=sys.stderr)
         return None, message
     manifest = store.manifest
-    expected = {"format": FORMAT_VERSION, "model": embedder.name, "chunking": settings.to_dict(),
-                "pipeline": pipeline_fingerprint()}
+    expected = {
+        "format": FORMAT_VERSION,
+        "model": embedder.name,
+        "chunking": settings.to_dict(),
+        "pipeline": pipeline_fingerprint(),
+    }
     for key, value in expected.items():
         if manifest.get(key) != value:
             message = f"the index was built with {key}={manifest.get(key)!r}, now {value!r}"
@@ -186,8 +211,16 @@ def _load_compatible(index_dir: Path, embedder: Embedder, settings: ChunkSetting
     return store, ""
 
 
-def _build(index_dir: Path, corpus_dir: Path, embedder: Embedder, settings: ChunkSettings,
-           previous: IndexStore | None, plan: _Plan, report: BuildReport, progress: bool) -> IndexStore:
+def _build(
+    index_dir: Path,
+    corpus_dir: Path,
+    embedder: Embedder,
+    settings: ChunkSettings,
+    previous: IndexStore | None,
+    plan: _Plan,
+    report: BuildReport,
+    progress: bool,
+) -> IndexStore:
     overrides = load_manifest(corpus_dir)
     old_entries = previous.manifest["documents"] if previous else {}
     documents: dict[str, dict] = {}
@@ -215,18 +248,34 @@ def _build(index_dir: Path, corpus_dir: Path, embedder: Embedder, settings: Chun
         doc_passages = chunk_document(document, settings)
         # Dense vectors see the passage alone: a shared document prefix blurs e5's view of it (measured).
         texts = [passage.text for passage in doc_passages]
-        vectors.append(embedder.encode_passages(texts, show_progress=progress) if texts else
-                       np.zeros((0, embedder.dimension), dtype=np.float32))
+        vectors.append(
+            embedder.encode_passages(texts, show_progress=progress)
+            if texts
+            else np.zeros((0, embedder.dimension), dtype=np.float32)
+        )
         passages.extend(doc_passages)
-        documents[name] = {"doc_id": document.doc_id, "hash": digest, "meta": document.meta.to_dict(),
-                           "passages": len(doc_passages)}
+        documents[name] = {
+            "doc_id": document.doc_id,
+            "hash": digest,
+            "meta": document.meta.to_dict(),
+            "passages": len(doc_passages),
+        }
         (report.updated if old else report.added).append(name)
     report.removed = sorted(set(old_entries) - set(documents) - set(failed))
     report.failed = failed
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, embedder.dimension), dtype=np.float32)
-    manifest = {"format": FORMAT_VERSION, "model": embedder.name, "dimension": embedder.dimension,
-                "chunking": settings.to_dict(), "pipeline": pipeline_fingerprint(), "passages": len(passages), "documents": documents,
-                "failed": failed, "failed_hashes": failed_hashes, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    manifest = {
+        "format": FORMAT_VERSION,
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "chunking": settings.to_dict(),
+        "pipeline": pipeline_fingerprint(),
+        "passages": len(passages),
+        "documents": documents,
+        "failed": failed,
+        "failed_hashes": failed_hashes,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     metas = {entry["doc_id"]: DocumentMeta(**entry["meta"]) for entry in documents.values()}
     tokenizer = ChineseTokenizer(_unit_words(passages))
     lexical = LexicalIndex.build([passage_index_text(p, metas[p.doc_id]) for p in passages], tokenizer)
@@ -247,8 +296,14 @@ def _unit_words(passages: list[Passage]) -> list[str]:
     return sorted(words)
 
 
-def _write_generation(index_dir: Path, manifest: dict, passages: list[Passage], vectors: np.ndarray,
-                      dense: DenseIndex, lexical: LexicalIndex) -> Path:
+def _write_generation(
+    index_dir: Path,
+    manifest: dict,
+    passages: list[Passage],
+    vectors: np.ndarray,
+    dense: DenseIndex,
+    lexical: LexicalIndex,
+) -> Path:
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
     staging = index_dir / f".{name}.tmp"
     staging.mkdir()

@@ -35,4 +35,4 @@ def load_file(path: Path) -> str:
     return text
 
 
-__all__ = ["DocumentError", "SUPPORTED_SUFFIXES", "load_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "DocumentError", "load_file"]

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 RRF_K = 60
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], weights: Sequence[float] | None = None,
-                           k: int = RRF_K) -> dict[int, float]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[int]], weights: Sequence[float] | None = None, k: int = RRF_K
+) -> dict[int, float]:
     """Fused score per item: sum over rankings of weight / (k + rank), rank starting at 1."""
     weights = weights or [1.0] * len(rankings)
     fused: dict[int, float] = {}
@@ -18,8 +19,9 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], weights: Sequence[
     return fused
 
 
-def normalized_score_fusion(legs: Sequence[tuple[Sequence[float], Sequence[int]]],
-                            weights: Sequence[float]) -> dict[int, float]:
+def normalized_score_fusion(
+    legs: Sequence[tuple[Sequence[float], Sequence[int]]], weights: Sequence[float]
+) -> dict[int, float]:
     """Weighted sum of each leg's scores, min-max normalised over that leg's candidates.
 
     Unlike RRF this keeps how far ahead a leg's best match is, which matters when one leg

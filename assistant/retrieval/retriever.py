@@ -42,12 +42,21 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
 
-    def scope(self, question: str, region: str | None = None, year: int | None = None,
-              doc_ids: list[str] | None = None) -> Scope:
+    def scope(
+        self, question: str, region: str | None = None, year: int | None = None, doc_ids: list[str] | None = None
+    ) -> Scope:
         return scope_for(question, self.store.documents, region, year, doc_ids)
 
-    def search(self, question: str, k: int = 10, region: str | None = None, year: int | None = None,
-               doc_ids: list[str] | None = None, mode: str = "hybrid", scope: Scope | None = None) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        k: int = 10,
+        region: str | None = None,
+        year: int | None = None,
+        doc_ids: list[str] | None = None,
+        mode: str = "hybrid",
+        scope: Scope | None = None,
+    ) -> list[Hit]:
         """Top-k hits; each keeps its per-leg scores and ranks so a UI can say why it matched."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -62,11 +71,13 @@ class Retriever:
             legs["dense"] = self._dense(question, allowed)
         weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
         if self.settings.fusion == "score":
-            fused = normalized_score_fusion([(s.tolist(), p.tolist()) for s, p in legs.values()],
-                                            [weights[leg] for leg in legs])
+            fused = normalized_score_fusion(
+                [(s.tolist(), p.tolist()) for s, p in legs.values()], [weights[leg] for leg in legs]
+            )
         else:
-            fused = reciprocal_rank_fusion([positions.tolist() for _, positions in legs.values()],
-                                           [weights[leg] for leg in legs])
+            fused = reciprocal_rank_fusion(
+                [positions.tolist() for _, positions in legs.values()], [weights[leg] for leg in legs]
+            )
         if mode != "hybrid":  # a single leg keeps its own score, more telling than a fused one
             scores, positions = next(iter(legs.values()))
             fused = dict(zip(positions.tolist(), scores.tolist(), strict=True))
@@ -77,8 +88,9 @@ class Retriever:
                     fused[position] *= self.settings.record_boost
         ordered = sorted(fused, key=lambda position: -fused[position])[: max(k * 3, k + 10)]
         if scope.doc_ids is None or len(scope.doc_ids) > 1:
-            ordered = diversify(ordered, fused, lambda position: self.store.passages[position].doc_id,
-                                self.settings.diversity_decay)
+            ordered = diversify(
+                ordered, fused, lambda position: self.store.passages[position].doc_id, self.settings.diversity_decay
+            )
         hits = [self._hit(position, fused[position], legs) for position in ordered]
         hits = collapse_duplicates(hits)[:k]
         for rank, hit in enumerate(hits, start=1):
@@ -88,7 +100,9 @@ class Retriever:
     def _allowed_positions(self, scope: Scope) -> np.ndarray | None:
         if scope.doc_ids is None:
             return None
-        parts = [self.store.doc_positions[doc_id] for doc_id in sorted(scope.doc_ids) if doc_id in self.store.doc_positions]
+        parts = [
+            self.store.doc_positions[doc_id] for doc_id in sorted(scope.doc_ids) if doc_id in self.store.doc_positions
+        ]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
     def _bm25(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

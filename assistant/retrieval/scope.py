@@ -37,7 +37,7 @@ def region_aliases(meta: DocumentMeta) -> list[list[str]]:
             names.add(short)
         # Locals drop the city: 达州高新区 is "高新区" to people in 达州.
         if parent_short and level.startswith(parent_short) and len(level) - len(parent_short) >= 3:
-            names.add(level[len(parent_short):])
+            names.add(level[len(parent_short) :])
         aliases.append(sorted(names, key=len, reverse=True))
         parent_short = short
     return aliases
@@ -53,8 +53,13 @@ def _region_match(text: str, meta: DocumentMeta) -> int:
     return best
 
 
-def scope_for(question: str, documents: dict[str, DocumentMeta], region: str | None = None,
-              year: int | None = None, doc_ids: list[str] | None = None) -> Scope:
+def scope_for(
+    question: str,
+    documents: dict[str, DocumentMeta],
+    region: str | None = None,
+    year: int | None = None,
+    doc_ids: list[str] | None = None,
+) -> Scope:
     """Explicit filters win; otherwise jurisdictions and years named in the question narrow the search."""
     candidates = {doc_id: meta for doc_id, meta in documents.items() if not doc_ids or doc_id in doc_ids}
     region_text = region or question

@@ -18,12 +18,13 @@ HEADER_CHARS = 1200
 MANIFEST_NAME = "manifest.json"
 
 _DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,10}〔\d{4}〕\d{1,4}号$")
-_ISSUER = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}?(?:人民政府办公室|人民政府办公厅|党政办公室|人民政府|管理委员会|管委会|办公室|办公厅)")
+_ISSUER_ENDINGS = "人民政府办公室|人民政府办公厅|党政办公室|人民政府|管理委员会|管委会|办公室|办公厅"
+_ISSUER = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,30}}?(?:{_ISSUER_ENDINGS})")
 _DATE = re.compile(r"^((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日$")
 _NOTICE_TITLE = re.compile(r"关于印发《?(.+?)》?的通知")
 _QUOTED_TITLE = re.compile(r"《([^《》]{4,60})》")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
-_ISSUER_SUFFIX = re.compile(r"(?:人民政府办公室|人民政府办公厅|党政办公室|人民政府|管理委员会|管委会|办公室|办公厅)$")
+_ISSUER_SUFFIX = re.compile(rf"(?:{_ISSUER_ENDINGS})$")
 
 
 def extract_metadata(text: str) -> DocumentMeta:

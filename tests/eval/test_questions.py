@@ -117,4 +117,5 @@ def test_answerable_vs_unanswerable(items):
             assert item["answer"].strip(), f"{qid}: answerable item without answer"
             evidence_docs = {ev["doc_id"] for ev in item["evidence"]}
             assert evidence_docs == set(item["doc_ids"]), (
-                f"{qid}: every listed document needs evidence and every evidence document must be listed")
+                f"{qid}: every listed document needs evidence and every evidence document must be listed"
+            )

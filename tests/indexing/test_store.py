@@ -61,12 +61,18 @@ def test_every_passage_points_into_its_original_file(engine: Engine) -> None:
             assert shown[:6] == source[:6] or shown[-4:] == source[-4:], passage.passage_id
 
 
-def test_incremental_update_embeds_only_what_changed(small_corpus: Path, tmp_path: Path, embedder,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_incremental_update_embeds_only_what_changed(
+    small_corpus: Path, tmp_path: Path, embedder, capsys: pytest.CaptureFixture[str]
+) -> None:
     counting = CountingEmbedder(embedder)
     index_dir = tmp_path / "index"
     store, report = open_index(index_dir, small_corpus, counting, progress=False)
-    assert sorted(report.added) == ["hostile.html", "policy.pdf", "policy_gbk.txt", "台儿庄区_2023年政务公开工作要点.txt"]
+    assert sorted(report.added) == [
+        "hostile.html",
+        "policy.pdf",
+        "policy_gbk.txt",
+        "台儿庄区_2023年政务公开工作要点.txt",
+    ]
     assert set(report.failed) == {"encrypted.pdf", "truncated.pdf"}
     assert "encrypted" in report.failed["encrypted.pdf"]
     assert "skipped encrypted.pdf" in capsys.readouterr().err
@@ -86,8 +92,9 @@ def test_incremental_update_embeds_only_what_changed(small_corpus: Path, tmp_pat
     assert any("负责解释" in p.text for p in store.passages)
 
 
-def test_model_change_or_damage_triggers_a_rebuild(small_corpus: Path, tmp_path: Path, embedder,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_model_change_or_damage_triggers_a_rebuild(
+    small_corpus: Path, tmp_path: Path, embedder, capsys: pytest.CaptureFixture[str]
+) -> None:
     index_dir = tmp_path / "index"
     open_index(index_dir, small_corpus, embedder, progress=False)
     other = CountingEmbedder(embedder, name="another-model")

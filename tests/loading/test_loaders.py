@@ -35,12 +35,15 @@ def test_html_drops_scripts_and_keeps_text() -> None:
     assert "网站改造\t县政府办公室" in text
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("encrypted.pdf", "encrypted"),
-    ("truncated.pdf", "corrupt"),
-    ("scanned.pdf", "no text layer"),
-    ("not_a_zip.docx", "not a .docx"),
-])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("encrypted.pdf", "encrypted"),
+        ("truncated.pdf", "corrupt"),
+        ("scanned.pdf", "no text layer"),
+        ("not_a_zip.docx", "not a .docx"),
+    ],
+)
 def test_bad_files_are_refused_by_name_with_a_reason(name: str, reason: str) -> None:
     with pytest.raises(DocumentError) as error:
         load_file(FIXTURES / name)

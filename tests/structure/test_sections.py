@@ -23,10 +23,13 @@ def test_title_is_first_sentence() -> None:
 def test_broken_lines_are_joined_and_sections_nest() -> None:
     text = MappedText.identity(
         "一、总体要求\n（一）推进工作流程和平台规范化。遵照9项省级政务公开地方\n\n标准，优化工作流程。\n"
-        "二、保障措施\n（一）加强组织领导。各级要完善机制。\n")
+        "二、保障措施\n（一）加强组织领导。各级要完善机制。\n"
+    )
     blocks = parse_blocks(text, [])
     assert [block.section for block in blocks] == [
-        ["一、总体要求", "（一）推进工作流程和平台规范化"], ["二、保障措施", "（一）加强组织领导"]]
+        ["一、总体要求", "（一）推进工作流程和平台规范化"],
+        ["二、保障措施", "（一）加强组织领导"],
+    ]
     assert "地方标准，优化" in blocks[0].text.text
     start, end = blocks[0].text.original_span(0, len(blocks[0].text))
     assert text.text[start:end].startswith("（一）推进") and text.text[start:end].endswith("优化工作流程。")
