@@ -13,7 +13,7 @@ WHEN = "when"
 NUMBER = "number"
 WHAT = "what"
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         WHEN,
         re.compile(
@@ -34,7 +34,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 def detect_intent(question: str) -> str:
     """The first matching kind, WHEN before WHO before NUMBER (``多长时间内`` is a when, not a number)."""
-    for intent, pattern in _PATTERNS:
+    for intent, pattern in INTENT_PATTERNS:
         if pattern.search(question):
             return intent
     return WHAT

@@ -79,3 +79,12 @@ def scope_for(
         candidates = {doc_id: meta for doc_id, meta in candidates.items() if meta.year == year}
     narrowed = bool(doc_ids or best or region or year is not None)
     return Scope(set(candidates) if narrowed else None, regions, year)
+
+
+def unknown_places(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
+    """Place names in the question that match no document's jurisdiction (北京市, 成都…)."""
+    import jieba.posseg
+
+    known = {name for meta in documents.values() for names in region_aliases(meta) for name in names}
+    places = [word for word, flag in jieba.posseg.lcut(question) if flag == "ns" and len(word) >= 2]
+    return [place for place in places if not any(place in name or name in place for name in known)]

@@ -1,0 +1,136 @@
+"""The extractive answerer: short answers per jurisdiction, every line cited, or an honest refusal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdiction_label, unsupported_markers
+from assistant.answering.conversation import Turn, resolve_follow_up
+from assistant.answering.extraction import Extract, extract
+from assistant.retrieval.hit import Hit
+from assistant.retrieval.intent import INTENT_PATTERNS, WHAT, detect_intent
+from assistant.retrieval.question import QuestionError, normalize_question
+from assistant.retrieval.retriever import Retriever
+from assistant.retrieval.scope import region_aliases, unknown_places
+
+NOT_FOUND = "现有文件中未找到"
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """Calibrated on eval/questions.jsonl (see eval/README.md for refusal recall and false refusals)."""
+
+    k: int = 10
+    max_jurisdictions: int = 5
+    jurisdiction_ratio: float = 0.7  # another jurisdiction is answered when its best hit scores this close
+    min_coverage: float = 0.5  # share of the question's content words found in the best passages
+    min_dense: float = 0.86  # cosine of the best dense match that makes a question answerable on its own
+
+
+class Answerer:
+    def __init__(self, retriever: Retriever, settings: AnswerSettings | None = None) -> None:
+        self.retriever = retriever
+        self.settings = settings or AnswerSettings()
+
+    @property
+    def _tokenize(self):  # noqa: ANN202 - the index's own tokenizer, so overlap counts the words BM25 counts
+        return self.retriever.store.lexical.tokenizer.tokenize
+
+    def answer(self, question: str, history: list[Turn] | None = None, region: str | None = None,
+               year: int | None = None, doc_ids: list[str] | None = None) -> Answer:
+        """Answer one question of a conversation; ``history`` holds the turns before it."""
+        try:
+            asked = normalize_question(question)
+        except QuestionError as error:
+            return Answer(question, "", WHAT, False, message=str(error))
+        documents = self.retriever.store.documents
+        place_names = sorted({name for meta in documents.values() for names in region_aliases(meta) for name in names})
+        resolved = resolve_follow_up(asked, history or [], place_names)
+        intent = detect_intent(resolved)
+        scope = self.retriever.scope(resolved, region, year, doc_ids)
+        unknown = unknown_places(resolved, documents) if not region and not scope.regions else []
+        if unknown:
+            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{'、'.join(unknown)}的文件。", [])
+        hits = self.retriever.search(resolved, self.settings.k, scope=scope)
+        if not hits or not self._answerable(resolved, hits):
+            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
+        return self._compose(asked, resolved, intent, hits, single=scope.doc_ids is not None and len(scope.doc_ids) == 1)
+
+    def turn(self, answer: Answer) -> Turn:
+        """What a follow-up needs to remember of this answer."""
+        regions = tuple(dict.fromkeys(citation.hit.meta.region for citation in answer.citations))
+        named = [name for meta in self.retriever.store.documents.values() for names in region_aliases(meta)
+                 for name in names if name in answer.understood]
+        topic = answer.understood
+        for _, pattern in INTENT_PATTERNS:
+            topic = pattern.sub("", topic)
+        for name in sorted(named, key=len, reverse=True):
+            topic = topic.replace(name, "")
+        topic = topic.strip("？?。 ")
+        return Turn(answer.understood, tuple(dict.fromkeys(named)) if len(regions) == 1 else (), topic)
+
+    def _overlap(self, question_tokens: set[str]):  # noqa: ANN202
+        def score(text: str) -> float:
+            tokens = set(self._tokenize(text))
+            return len(tokens & question_tokens) / (len(question_tokens) or 1)
+
+        return score
+
+    def _answerable(self, question: str, hits: list[Hit]) -> bool:
+        """Enough of the question's words stand in the best passages, or the meaning matches closely."""
+        words = set(self._tokenize(question)) - _INTENT_WORDS
+        if not words:
+            return True
+        found: set[str] = set()
+        for hit in hits[:3]:
+            found |= set(self._tokenize(hit.passage.section_path + hit.passage.text))
+        coverage = len(words & found) / len(words)
+        best_dense = max((hit.leg_scores.get("dense", 0.0) for hit in hits[:3]), default=0.0)
+        return coverage >= self.settings.min_coverage or best_dense >= self.settings.min_dense
+
+    def _compose(self, asked: str, resolved: str, intent: str, hits: list[Hit], single: bool) -> Answer:
+        overlap = self._overlap(set(self._tokenize(resolved)))
+        by_document: dict[str, list[Hit]] = {}
+        for hit in hits:
+            by_document.setdefault(hit.passage.doc_id, []).append(hit)
+        top_score = hits[0].score
+        chosen = [doc for doc, doc_hits in by_document.items()
+                  if doc_hits[0].score >= self.settings.jurisdiction_ratio * top_score]
+        chosen = chosen[:1] if single else chosen[: self.settings.max_jurisdictions]
+        answer = Answer(asked, resolved, intent, True)
+        for doc in chosen:
+            found = self._first_extract(by_document[doc], intent, overlap)
+            if found is None:
+                continue
+            hit, extracted = found
+            citation = Citation(len(answer.citations) + 1, hit, extracted.evidence)
+            answer.citations.append(citation)
+            answer.lines.append(AnswerLine(jurisdiction_label(hit), extracted.text, [citation.n]))
+        if not answer.lines:
+            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
+        if resolved != asked:
+            answer.message = f"（理解为：{resolved}）"
+        assert not unsupported_markers(answer.text, answer.citations), "every marker must point to a citation"
+        return answer
+
+    @staticmethod
+    def _first_extract(hits: list[Hit], intent: str, overlap) -> tuple[Hit, Extract] | None:  # noqa: ANN001
+        """The best-ranked passage of a document that holds this kind of answer; else its best sentence."""
+        for hit in hits:
+            extracted = extract(hit.passage, intent, overlap)
+            if extracted is not None:
+                return hit, extracted
+        extracted = extract(hits[0].passage, WHAT, overlap)
+        return (hits[0], extracted) if extracted else None
+
+    def _refuse(self, asked: str, resolved: str, intent: str, message: str, hits: list[Hit]) -> Answer:
+        topics = list(dict.fromkeys(f"{jurisdiction_label(hit)}：{hit.passage.section[-1]}" for hit in hits[:5]
+                                    if hit.passage.section))[:3]
+        if topics:
+            message += "现有文件涉及的相近内容有：" + "；".join(topics) + "。"
+        return Answer(asked, resolved, intent, False, message=message, nearest_topics=topics)
+
+
+# Words that say what kind of answer is wanted, not what it is about: they never count towards coverage.
+_INTENT_WORDS = frozenset({"负责", "牵头", "部门", "单位", "时候", "时间", "完成", "多少", "几个", "哪些", "要求",
+                           "什么", "怎么", "如何", "哪个", "管", "归", "找", "政府"})

@@ -1,0 +1,95 @@
+"""Pull the exact words that answer a question out of one passage.
+
+Who and when come from a task record's fields or a ``（责任单位：…）`` note; numbers from the
+clause that holds the figure; anything else from the one or two sentences that share most
+words with the question. The result is always a substring of the passage, so it can be
+highlighted and cited as it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.documents import Passage
+from assistant.retrieval.intent import NUMBER, WHEN, WHO
+
+_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
+_CLAUSE = re.compile(r"[^。；！？，,\n]+[。；！？，,]?")
+_UNITS_NOTE = re.compile(r"[（(](?:牵头单位：[^；）)]+；)?责任单位：([^）)]+)[）)]")
+_WHO_WORDS = re.compile(r"负责|牵头|主管|承担|统筹|责任")
+_DEADLINE = re.compile(
+    r"(?:\d{4}年)?(?:\d{1,2}月(?:底|\d{1,2}日)?|年底|年内|上半年|下半年|\d{1,2}月份)前?"
+    r"|\d+个?(?:工作日|日|天|月|个月)内|每(?:年|季度|月|半年)|长期坚持|及时公开|持续推进"
+)
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个|次|项|种|名|人|天|日|月|年|家|件|批|项)|不低于|不少于|至少|不超过|以上|以内")
+
+
+@dataclass
+class Extract:
+    """The answering words and the evidence span (a substring of the passage text) that shows them."""
+
+    text: str
+    evidence: str
+
+
+def extract(passage: Passage, intent: str, overlap: Callable[[str], float]) -> Extract | None:
+    """The part of ``passage`` that answers a question of this intent; None if it holds no such part."""
+    if intent == WHO:
+        return _who(passage, overlap)
+    if intent == WHEN:
+        return _when(passage, overlap)
+    if intent == NUMBER:
+        return _best(passage.text, _CLAUSE, overlap, must=_FIGURE)
+    return _what(passage, overlap)
+
+
+def _who(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
+    lead, units = passage.fields.get("牵头单位", ""), passage.fields.get("责任单位", "")
+    if lead or units:
+        text = "；".join(part for part in (f"牵头单位：{lead}" if lead else "", f"责任单位：{units}" if units else "") if part)
+        return Extract(text, _field_span(passage.text, "牵头单位" if lead else "责任单位", units or lead))
+    note = _UNITS_NOTE.search(passage.text)
+    if note:
+        return Extract(f"责任单位：{note.group(1)}", note.group(0))
+    return _best(passage.text, _SENTENCE, overlap, must=_WHO_WORDS)
+
+
+def _when(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
+    deadline = passage.fields.get("完成时限", "")
+    if deadline:
+        return Extract(f"完成时限：{deadline}", f"完成时限：{deadline}")
+    return _best(passage.text, _CLAUSE, overlap, must=_DEADLINE)
+
+
+def _what(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
+    if passage.kind == "record":
+        task = passage.fields.get("重点工作", "")
+        return Extract(task, task) if task else None
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(passage.text) if len(m.group(0).strip()) > 4]
+    if not sentences:
+        return None
+    ranked = sorted(range(len(sentences)), key=lambda i: -overlap(sentences[i]))
+    best = ranked[0]
+    # A heading-like first sentence says little: take the sentence after it too.
+    chosen = sorted({best, best + 1}) if len(sentences[best]) < 25 and best + 1 < len(sentences) else [best]
+    text = "".join(sentences[i] for i in chosen)
+    return Extract(text, text if text in passage.text else sentences[best])
+
+
+def _best(text: str, unit: re.Pattern[str], overlap: Callable[[str], float], must: re.Pattern[str]) -> Extract | None:
+    candidates = [m.group(0).strip() for m in unit.finditer(text) if must.search(m.group(0))]
+    if not candidates:
+        return None
+    best = max(candidates, key=overlap)
+    return Extract(best.rstrip("，,"), best)
+
+
+def _field_span(text: str, first_field: str, last_value: str) -> str:
+    """The rendered record text from the first unit field to the end of the last unit value."""
+    start = text.find(first_field)
+    end = text.find(last_value, max(start, 0))
+    if start < 0 or end < 0:
+        return last_value
+    return text[start : end + len(last_value)]
