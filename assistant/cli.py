@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from assistant.answering.answerer import Answerer
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine, add_to_corpus
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import MODES
@@ -50,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--queries", type=Path, help="JSONL file of {id, question} to run in batch")
     search.add_argument("--out", type=Path, help="with --queries: JSONL output file (default stdout)")
     search.set_defaults(handler=_search)
+
+    ask = commands.add_parser("ask", parents=[common], help="answer a question with citations")
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--region", help="only documents of this jurisdiction (e.g. 高县)")
+    ask.add_argument("--year", type=int, help="only documents of this year")
+    ask.add_argument("--doc", action="append", dest="docs", help="only this document id (repeatable)")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument("--queries", type=Path, help="JSONL file of {id, question} to answer in batch")
+    ask.add_argument("--out", type=Path, help="with --queries: JSONL output file (default stdout)")
+    ask.set_defaults(handler=_ask)
     return parser
 
 
@@ -112,25 +124,58 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _search_batch(engine: Engine, args: argparse.Namespace) -> int:
+def _ask(args: argparse.Namespace) -> int:
+    if (args.question is None) == (args.queries is None):
+        print("error: give a question or --queries FILE (not both)", file=sys.stderr)
+        return 2
+    engine = _open(args)
+    answerer = Answerer(engine.retriever)
+    if args.queries:
+        return _batch(args, lambda item: {**answerer.answer(str(item.get("question", "")), None, args.region,
+                                                             args.year, args.docs).to_dict(), "id": item.get("id")})
+    answer = answerer.answer(args.question, None, args.region, args.year, args.docs)
+    if not answer.understood:  # the question itself was unusable
+        print(f"error: {answer.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(answer.text)
+    for citation in answer.citations:
+        meta = citation.hit.meta
+        print(f"  [{citation.n}] {meta.region}（{meta.year}）《{meta.title}》 {citation.hit.passage.section_path} "
+              f"(chars {citation.hit.passage.start}-{citation.hit.passage.end})")
+    return 0
+
+
+def _batch(args: argparse.Namespace, handle_item: Callable[[dict], dict]) -> int:
+    """Run one JSONL line at a time; a bad line is reported and the rest go on."""
     out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
     try:
         with args.queries.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
-                item = json.loads(line)
                 try:
-                    question = normalize_question(str(item.get("question", "")))
-                    hits = engine.retriever.search(question, args.k, args.region, args.year, args.docs, args.mode)
-                except QuestionError as error:
-                    print(f"warning: line {number} ({item.get('id')}): {error}", file=sys.stderr)
-                    hits = []
-                out.write(
-                    json.dumps({"id": item.get("id"), "hits": [hit.to_dict() for hit in hits]}, ensure_ascii=False)
-                    + "\n"
-                )
+                    item = json.loads(line)
+                except json.JSONDecodeError as error:
+                    print(f"warning: line {number}: not JSON ({error})", file=sys.stderr)
+                    continue
+                out.write(json.dumps(handle_item(item), ensure_ascii=False) + "\n")
     finally:
         if args.out:
             out.close()
     return 0
+
+
+def _search_batch(engine: Engine, args: argparse.Namespace) -> int:
+    def handle_item(item: dict) -> dict:
+        try:
+            question = normalize_question(str(item.get("question", "")))
+        except QuestionError as error:
+            print(f"warning: {item.get('id')}: {error}", file=sys.stderr)
+            return {"id": item.get("id"), "hits": []}
+        hits = engine.retriever.search(question, args.k, args.region, args.year, args.docs, args.mode)
+        return {"id": item.get("id"), "hits": [hit.to_dict() for hit in hits]}
+
+    return _batch(args, handle_item)

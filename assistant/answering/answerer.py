@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdiction_label, unsupported_markers
@@ -14,6 +15,7 @@ from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.scope import region_aliases, unknown_places
 
 NOT_FOUND = "现有文件中未找到"
+_ASKING = re.compile(r"负责|管理|是|的|吗|呢|要|由")
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class AnswerSettings:
 
     k: int = 10
     max_jurisdictions: int = 5
-    jurisdiction_ratio: float = 0.7  # another jurisdiction is answered when its best hit scores this close
+    jurisdiction_ratio: float = 0.8  # another jurisdiction is answered when its best hit scores this close
     min_coverage: float = 0.5  # share of the question's content words found in the best passages
     min_dense: float = 0.86  # cosine of the best dense match that makes a question answerable on its own
 
@@ -49,8 +51,10 @@ class Answerer:
         intent = detect_intent(resolved)
         scope = self.retriever.scope(resolved, region, year, doc_ids)
         unknown = unknown_places(resolved, documents) if not region and not scope.regions else []
-        if unknown:
-            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{'、'.join(unknown)}的文件。", [])
+        if unknown or scope.unmatched:
+            hits = self.retriever.search(resolved, self.settings.k, scope=scope) if scope.unmatched else []
+            what = "、".join(unknown) or scope.unmatched
+            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{what}的文件。", hits)
         hits = self.retriever.search(resolved, self.settings.k, scope=scope)
         if not hits or not self._answerable(resolved, hits):
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
@@ -64,6 +68,7 @@ class Answerer:
         topic = answer.understood
         for _, pattern in INTENT_PATTERNS:
             topic = pattern.sub("", topic)
+        topic = _ASKING.sub("", topic)
         for name in sorted(named, key=len, reverse=True):
             topic = topic.replace(name, "")
         topic = topic.strip("？?。 ")
@@ -100,6 +105,10 @@ class Answerer:
         answer = Answer(asked, resolved, intent, True)
         for doc in chosen:
             found = self._first_extract(by_document[doc], intent, overlap)
+            if found is None or not found[1].kind_matched:
+                # The few hits this document had hold no unit/deadline/figure: look deeper in it.
+                deeper = self.retriever.search(resolved, self.settings.k, doc_ids=[doc])
+                found = self._first_extract(deeper, intent, overlap) or found
             if found is None:
                 continue
             hit, extracted = found
@@ -120,8 +129,13 @@ class Answerer:
             extracted = extract(hit.passage, intent, overlap)
             if extracted is not None:
                 return hit, extracted
+        if not hits:
+            return None
         extracted = extract(hits[0].passage, WHAT, overlap)
-        return (hits[0], extracted) if extracted else None
+        if extracted is None:
+            return None
+        extracted.kind_matched = intent == WHAT
+        return hits[0], extracted
 
     def _refuse(self, asked: str, resolved: str, intent: str, message: str, hits: list[Hit]) -> Answer:
         topics = list(dict.fromkeys(f"{jurisdiction_label(hit)}：{hit.passage.section[-1]}" for hit in hits[:5]

@@ -32,6 +32,7 @@ class Extract:
 
     text: str
     evidence: str
+    kind_matched: bool = True  # False when a unit/deadline/figure was asked but only a sentence was found
 
 
 def extract(passage: Passage, intent: str, overlap: Callable[[str], float]) -> Extract | None:

@@ -17,6 +17,7 @@ from assistant.retrieval.intent import WHEN, WHO, detect_intent
 from assistant.retrieval.scope import Scope, scope_for
 
 MODES = ("hybrid", "bm25", "dense")
+QUERY_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
+        self._vectors: dict[str, np.ndarray] = {}
 
     def scope(
         self, question: str, region: str | None = None, year: int | None = None, doc_ids: list[str] | None = None
@@ -118,8 +120,17 @@ class Retriever:
         return scores[top], top
 
     def _dense(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        query = self.embedder.encode_queries([question])[0]
-        return self.store.dense.search(query, self.settings.depth, allowed)
+        return self.store.dense.search(self._query_vector(question), self.settings.depth, allowed)
+
+    def _query_vector(self, question: str) -> np.ndarray:
+        """Query embeddings are cached: an answer searches again within each jurisdiction it names."""
+        vector = self._vectors.get(question)
+        if vector is None:
+            vector = self.embedder.encode_queries([question])[0]
+            if len(self._vectors) >= QUERY_CACHE_SIZE:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[question] = vector
+        return vector
 
     def _hit(self, position: int, score: float, legs: dict[str, tuple[np.ndarray, np.ndarray]]) -> Hit:
         passage = self.store.passages[position]

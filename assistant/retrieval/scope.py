@@ -7,22 +7,30 @@ names 高县 or 2022年 is answered from those documents only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.documents import DocumentMeta
 
 _ADMIN_UNIT = re.compile(r".+?(?:自治区|自治州|特别行政区|省|市|县|区|旗|盟)")
 _SUFFIX = re.compile(r"(?:省|市|县|区|自治区|自治州)$")
+# jieba tags some common words as places (山寨); only names with an administrative suffix count.
+_ADMIN_SUFFIX = re.compile(r"(?:省|市|县|区|州|旗|盟|镇|乡)$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)")
 
 
 @dataclass
 class Scope:
-    """The documents to search (None: all) and what in the question or filters chose them."""
+    """The documents to search (None: all) and what in the question or filters chose them.
+
+    ``unmatched`` names what the question asked for that no document covers: a year the named
+    jurisdiction has no document for, or a jurisdiction only enclosing the documents' ones.
+    """
 
     doc_ids: set[str] | None = None
     regions: tuple[str, ...] = ()
     year: int | None = None
+    unmatched: str = ""
 
 
 def region_aliases(meta: DocumentMeta) -> list[list[str]]:
@@ -71,14 +79,29 @@ def scope_for(
         regions = tuple(sorted({meta.region for meta in candidates.values()}))
     elif region:
         candidates = {}
+    unmatched = ""
+    if best == 1 and not region:
+        unmatched = "、".join(name for name in _named_levels(question, candidates.values()))
     if year is None and (found := _YEAR.search(question)):
         named = int(found.group(1))
-        # A year no document has is ignored rather than emptying the result.
+        # A year no document has is not a filter (it may be a deadline), but it is reported.
         year = named if any(meta.year == named for meta in candidates.values()) else None
+        if year is None and best:
+            unmatched = unmatched or f"{'、'.join(_named_levels(question, candidates.values()))}{named}年"
     if year is not None:
         candidates = {doc_id: meta for doc_id, meta in candidates.items() if meta.year == year}
     narrowed = bool(doc_ids or best or region or year is not None)
-    return Scope(set(candidates) if narrowed else None, regions, year)
+    return Scope(set(candidates) if narrowed else None, regions, year, unmatched)
+
+
+def _named_levels(question: str, metas: Iterable[DocumentMeta]) -> list[str]:
+    """The jurisdiction names the question uses, as the documents spell them (宜宾市, 高县)."""
+    named = []
+    for meta in metas:
+        for names in region_aliases(meta):
+            if any(name in question for name in names) and names[0] not in named:
+                named.append(names[0])
+    return named
 
 
 def unknown_places(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
@@ -86,5 +109,5 @@ def unknown_places(question: str, documents: dict[str, DocumentMeta]) -> list[st
     import jieba.posseg
 
     known = {name for meta in documents.values() for names in region_aliases(meta) for name in names}
-    places = [word for word, flag in jieba.posseg.lcut(question) if flag == "ns" and len(word) >= 2]
+    places = [word for word, flag in jieba.posseg.lcut(question) if flag == "ns" and _ADMIN_SUFFIX.search(word)]
     return [place for place in places if not any(place in name or name in place for name in known)]
