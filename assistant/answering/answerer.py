@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdiction_label, unsupported_markers
 from assistant.answering.conversation import Turn, resolve_follow_up
+from assistant.answering.coverage import coverage
 from assistant.answering.extraction import Extract, extract
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.intent import INTENT_PATTERNS, WHAT, detect_intent
@@ -15,6 +17,7 @@ from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.scope import region_aliases, unknown_places
 
 NOT_FOUND = "现有文件中未找到"
+RARITY_CACHE_SIZE = 10_000
 _ASKING = re.compile(r"负责|管理|是|的|吗|呢|要|由")
 
 
@@ -25,21 +28,28 @@ class AnswerSettings:
     k: int = 10
     max_jurisdictions: int = 5
     jurisdiction_ratio: float = 0.8  # another jurisdiction is answered when its best hit scores this close
-    min_coverage: float = 0.5  # share of the question's content words found in the best passages
-    min_dense: float = 0.86  # cosine of the best dense match that makes a question answerable on its own
+    min_coverage: float = 0.25  # rarity-weighted share of the question's content words in the best passages
 
 
 class Answerer:
     def __init__(self, retriever: Retriever, settings: AnswerSettings | None = None) -> None:
         self.retriever = retriever
         self.settings = settings or AnswerSettings()
+        self._rarity_store: object = None
+        self._rarity_cache: dict[str, float] = {}
 
     @property
-    def _tokenize(self):  # noqa: ANN202 - the index's own tokenizer, so overlap counts the words BM25 counts
+    def _tokenize(self):
         return self.retriever.store.lexical.tokenizer.tokenize
 
-    def answer(self, question: str, history: list[Turn] | None = None, region: str | None = None,
-               year: int | None = None, doc_ids: list[str] | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        doc_ids: list[str] | None = None,
+    ) -> Answer:
         """Answer one question of a conversation; ``history`` holds the turns before it."""
         try:
             asked = normalize_question(question)
@@ -58,13 +68,20 @@ class Answerer:
         hits = self.retriever.search(resolved, self.settings.k, scope=scope)
         if not hits or not self._answerable(resolved, hits):
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
-        return self._compose(asked, resolved, intent, hits, single=scope.doc_ids is not None and len(scope.doc_ids) == 1)
+        return self._compose(
+            asked, resolved, intent, hits, single=scope.doc_ids is not None and len(scope.doc_ids) == 1
+        )
 
     def turn(self, answer: Answer) -> Turn:
         """What a follow-up needs to remember of this answer."""
         regions = tuple(dict.fromkeys(citation.hit.meta.region for citation in answer.citations))
-        named = [name for meta in self.retriever.store.documents.values() for names in region_aliases(meta)
-                 for name in names if name in answer.understood]
+        named = [
+            name
+            for meta in self.retriever.store.documents.values()
+            for names in region_aliases(meta)
+            for name in names
+            if name in answer.understood
+        ]
         topic = answer.understood
         for _, pattern in INTENT_PATTERNS:
             topic = pattern.sub("", topic)
@@ -74,7 +91,7 @@ class Answerer:
         topic = topic.strip("？?。 ")
         return Turn(answer.understood, tuple(dict.fromkeys(named)) if len(regions) == 1 else (), topic)
 
-    def _overlap(self, question_tokens: set[str]):  # noqa: ANN202
+    def _overlap(self, question_tokens: set[str]):
         def score(text: str) -> float:
             tokens = set(self._tokenize(text))
             return len(tokens & question_tokens) / (len(question_tokens) or 1)
@@ -82,16 +99,21 @@ class Answerer:
         return score
 
     def _answerable(self, question: str, hits: list[Hit]) -> bool:
-        """Enough of the question's words stand in the best passages, or the meaning matches closely."""
-        words = set(self._tokenize(question)) - _INTENT_WORDS
-        if not words:
-            return True
-        found: set[str] = set()
-        for hit in hits[:3]:
-            found |= set(self._tokenize(hit.passage.section_path + hit.passage.text))
-        coverage = len(words & found) / len(words)
-        best_dense = max((hit.leg_scores.get("dense", 0.0) for hit in hits[:3]), default=0.0)
-        return coverage >= self.settings.min_coverage or best_dense >= self.settings.min_dense
+        """Enough of what the question is about stands in the best passages (see coverage.py)."""
+        found, _ = coverage(question, hits, self.retriever.store.lexical.tokenizer, self._rarity)
+        return found >= self.settings.min_coverage
+
+    def _rarity(self, word: str) -> float:
+        """Inverse document frequency of a word as a substring of the passages (cached per store)."""
+        store = self.retriever.store
+        if self._rarity_store is not store:
+            self._rarity_store, self._rarity_cache = store, {}
+        if word not in self._rarity_cache:
+            if len(self._rarity_cache) > RARITY_CACHE_SIZE:
+                self._rarity_cache.clear()
+            frequency = sum(word in passage.text for passage in store.passages)
+            self._rarity_cache[word] = math.log((len(store.passages) + 1) / (frequency + 0.5))
+        return self._rarity_cache[word]
 
     def _compose(self, asked: str, resolved: str, intent: str, hits: list[Hit], single: bool) -> Answer:
         overlap = self._overlap(set(self._tokenize(resolved)))
@@ -99,16 +121,15 @@ class Answerer:
         for hit in hits:
             by_document.setdefault(hit.passage.doc_id, []).append(hit)
         top_score = hits[0].score
-        chosen = [doc for doc, doc_hits in by_document.items()
-                  if doc_hits[0].score >= self.settings.jurisdiction_ratio * top_score]
+        chosen = [
+            doc
+            for doc, doc_hits in by_document.items()
+            if doc_hits[0].score >= self.settings.jurisdiction_ratio * top_score
+        ]
         chosen = chosen[:1] if single else chosen[: self.settings.max_jurisdictions]
         answer = Answer(asked, resolved, intent, True)
         for doc in chosen:
-            found = self._first_extract(by_document[doc], intent, overlap)
-            if found is None or not found[1].kind_matched:
-                # The few hits this document had hold no unit/deadline/figure: look deeper in it.
-                deeper = self.retriever.search(resolved, self.settings.k, doc_ids=[doc])
-                found = self._first_extract(deeper, intent, overlap) or found
+            found = self._extract_for(doc, by_document[doc], resolved, intent, overlap)
             if found is None:
                 continue
             hit, extracted = found
@@ -122,29 +143,34 @@ class Answerer:
         assert not unsupported_markers(answer.text, answer.citations), "every marker must point to a citation"
         return answer
 
-    @staticmethod
-    def _first_extract(hits: list[Hit], intent: str, overlap) -> tuple[Hit, Extract] | None:  # noqa: ANN001
-        """The best-ranked passage of a document that holds this kind of answer; else its best sentence."""
-        for hit in hits:
-            extracted = extract(hit.passage, intent, overlap)
-            if extracted is not None:
-                return hit, extracted
-        if not hits:
-            return None
-        extracted = extract(hits[0].passage, WHAT, overlap)
-        if extracted is None:
-            return None
-        extracted.kind_matched = intent == WHAT
-        return hits[0], extracted
+    def _extract_for(
+        self, doc: str, hits: list[Hit], question: str, intent: str, overlap
+    ) -> tuple[Hit, Extract] | None:
+        """The answer from one document: its own hits first, then a deeper search in it, then its best sentence."""
+        found = _first(hits, intent, overlap, strict=True)
+        if found is None and intent != WHAT:
+            # The few hits this document had hold no unit/deadline/figure: look deeper in it.
+            deeper = self.retriever.search(question, self.settings.k, doc_ids=[doc])
+            found = _first(deeper, intent, overlap, strict=True) or _first(hits, intent, overlap, strict=False)
+        if found is None and hits and (extracted := extract(hits[0].passage, WHAT, overlap)):
+            found = hits[0], extracted
+        return found
 
     def _refuse(self, asked: str, resolved: str, intent: str, message: str, hits: list[Hit]) -> Answer:
-        topics = list(dict.fromkeys(f"{jurisdiction_label(hit)}：{hit.passage.section[-1]}" for hit in hits[:5]
-                                    if hit.passage.section))[:3]
+        topics = list(
+            dict.fromkeys(
+                f"{jurisdiction_label(hit)}：{hit.passage.section[-1]}" for hit in hits[:5] if hit.passage.section
+            )
+        )[:3]
         if topics:
             message += "现有文件涉及的相近内容有：" + "；".join(topics) + "。"
         return Answer(asked, resolved, intent, False, message=message, nearest_topics=topics)
 
 
-# Words that say what kind of answer is wanted, not what it is about: they never count towards coverage.
-_INTENT_WORDS = frozenset({"负责", "牵头", "部门", "单位", "时候", "时间", "完成", "多少", "几个", "哪些", "要求",
-                           "什么", "怎么", "如何", "哪个", "管", "归", "找", "政府"})
+def _first(hits: list[Hit], intent: str, overlap, strict: bool) -> tuple[Hit, Extract] | None:
+    """The best-ranked hit that holds this kind of answer."""
+    for hit in hits:
+        extracted = extract(hit.passage, intent, overlap, strict)
+        if extracted is not None:
+            return hit, extracted
+    return None

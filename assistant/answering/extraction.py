@@ -18,12 +18,14 @@ from assistant.retrieval.intent import NUMBER, WHEN, WHO
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _CLAUSE = re.compile(r"[^。；！？，,\n]+[。；！？，,]?")
 _UNITS_NOTE = re.compile(r"[（(](?:牵头单位：[^；）)]+；)?责任单位：([^）)]+)[）)]")
-_WHO_WORDS = re.compile(r"负责|牵头|主管|承担|统筹|责任")
+_WHO_WORDS = re.compile(r"负责(?!人|同志)|牵头|主管部门|承担")
 _DEADLINE = re.compile(
     r"(?:\d{4}年)?(?:\d{1,2}月(?:底|\d{1,2}日)?|年底|年内|上半年|下半年|\d{1,2}月份)前?"
     r"|\d+个?(?:工作日|日|天|月|个月)内|每(?:年|季度|月|半年)|长期坚持|及时公开|持续推进"
 )
-_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个|次|项|种|名|人|天|日|月|年|家|件|批|项)|不低于|不少于|至少|不超过|以上|以内")
+_FIGURE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|％|个(?:工作日|月)?|次|项|种|名|人|天|家|件|批|类|级|倍)(?!\d)|不低于|不少于|至少|不超过|以内"
+)
 
 
 @dataclass
@@ -32,13 +34,16 @@ class Extract:
 
     text: str
     evidence: str
-    kind_matched: bool = True  # False when a unit/deadline/figure was asked but only a sentence was found
 
 
-def extract(passage: Passage, intent: str, overlap: Callable[[str], float]) -> Extract | None:
-    """The part of ``passage`` that answers a question of this intent; None if it holds no such part."""
+def extract(passage: Passage, intent: str, overlap: Callable[[str], float], strict: bool = True) -> Extract | None:
+    """The part of ``passage`` that answers a question of this intent; None if it holds no such part.
+
+    ``strict`` takes units only from a record's fields or a （责任单位：…） note; otherwise a
+    sentence saying who is in charge (负责/牵头…) will do.
+    """
     if intent == WHO:
-        return _who(passage, overlap)
+        return _who(passage, overlap, strict)
     if intent == WHEN:
         return _when(passage, overlap)
     if intent == NUMBER:
@@ -46,15 +51,17 @@ def extract(passage: Passage, intent: str, overlap: Callable[[str], float]) -> E
     return _what(passage, overlap)
 
 
-def _who(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
+def _who(passage: Passage, overlap: Callable[[str], float], strict: bool) -> Extract | None:
     lead, units = passage.fields.get("牵头单位", ""), passage.fields.get("责任单位", "")
     if lead or units:
-        text = "；".join(part for part in (f"牵头单位：{lead}" if lead else "", f"责任单位：{units}" if units else "") if part)
+        text = "；".join(
+            part for part in (f"牵头单位：{lead}" if lead else "", f"责任单位：{units}" if units else "") if part
+        )
         return Extract(text, _field_span(passage.text, "牵头单位" if lead else "责任单位", units or lead))
     note = _UNITS_NOTE.search(passage.text)
     if note:
         return Extract(f"责任单位：{note.group(1)}", note.group(0))
-    return _best(passage.text, _SENTENCE, overlap, must=_WHO_WORDS)
+    return None if strict else _best(passage.text, _SENTENCE, overlap, must=_WHO_WORDS)
 
 
 def _when(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:

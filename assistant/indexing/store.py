@@ -35,7 +35,8 @@ from assistant.structure.metadata import load_manifest
 FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 # The code that turns files into passages: when it changes, passages built by the old code are stale.
-_PASSAGE_CODE = ("loading", "structure", "repair.py", "mapped_text.py", "chunking.py", "corpus.py", "resources")
+_PASSAGE_CODE = ("loading", "structure", "repair.py", "mapped_text.py", "chunking.py", "corpus.py",
+                 "indexing/tokenizer.py", "resources/domain_words.txt", "resources/stopwords.txt")
 _UNIT_FIELDS = ("牵头单位", "责任单位")
 
 

@@ -37,6 +37,10 @@ class ChineseTokenizer:
         for word in (*DOMAIN_WORDS, *self.extra_words):
             self._jieba.add_word(word, freq=50_000)
 
+    def words(self, text: str) -> list[str]:
+        """Precise-mode segmentation (each character in one word), for reading what a question is about."""
+        return [word.strip() for word in self._jieba.lcut(text) if word.strip()]
+
     def tokenize(self, text: str) -> list[str]:
         """Search-mode segmentation (long words and their parts), lowercased, stopwords dropped."""
         tokens = []

@@ -51,14 +51,30 @@ def region_aliases(meta: DocumentMeta) -> list[list[str]]:
     return aliases
 
 
-def _region_match(text: str, meta: DocumentMeta) -> int:
-    """2 if the text names the document's own jurisdiction, 1 if only an enclosing one, else 0."""
+def _region_match(mentioned: set[str], meta: DocumentMeta) -> int:
+    """2 if the mentions name the document's own jurisdiction, 1 if only an enclosing one, else 0."""
     levels = region_aliases(meta)
     best = 0
     for depth, names in enumerate(levels):
-        if any(name in text for name in names):
+        if mentioned.intersection(names):
             best = max(best, 2 if depth == len(levels) - 1 else 1)
     return best
+
+
+def _mentions(text: str, documents: Iterable[DocumentMeta]) -> set[str]:
+    """The jurisdiction names in ``text``, longest first, each occurrence used once.
+
+    "达州高新区" must not also count as "达州": a matched name is blanked out before
+    shorter names are looked for.
+    """
+    names = sorted({name for meta in documents for names in region_aliases(meta) for name in names}, key=len,
+                   reverse=True)
+    found = []
+    for name in names:
+        if name in text:
+            found.append(name)
+            text = text.replace(name, "\0")
+    return set(found)
 
 
 def scope_for(
@@ -70,7 +86,7 @@ def scope_for(
 ) -> Scope:
     """Explicit filters win; otherwise jurisdictions and years named in the question narrow the search."""
     candidates = {doc_id: meta for doc_id, meta in documents.items() if not doc_ids or doc_id in doc_ids}
-    region_text = region or question
+    region_text = _mentions(region or question, candidates.values())
     matches = {doc_id: _region_match(region_text, meta) for doc_id, meta in candidates.items()}
     best = max(matches.values(), default=0)
     regions: tuple[str, ...] = ()

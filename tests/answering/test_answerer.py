@@ -52,7 +52,7 @@ def test_refusals_say_so_and_point_to_nearby_topics(answerer: Answerer) -> None:
     answer = answerer.answer("高县2021年政务公开牵头单位是谁？")
     assert not answer.answerable and "2021年" in answer.text
     assert answer.nearest_topics  # the 2023 高县 plan is offered instead
-    answer = answerer.answer("住房公积金怎么提取？需要带什么材料？")
+    answer = answerer.answer("公积金怎么提取？")
     assert not answer.answerable and not answer.citations
 
 
