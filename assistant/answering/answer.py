@@ -62,8 +62,9 @@ class Answer:
     answerable: bool
     lines: list[AnswerLine] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
-    message: str = ""  # the refusal or a note, shown above the lines
+    message: str = ""  # the refusal, a note, or a generated answer; shown above the lines
     nearest_topics: list[str] = field(default_factory=list)
+    generated: bool = False  # written by the configured language model from the cited passages
 
     @property
     def text(self) -> str:
@@ -82,6 +83,7 @@ class Answer:
             "lines": [{"label": line.label, "text": line.text, "citations": line.citations} for line in self.lines],
             "citations": [citation.to_dict() for citation in self.citations],
             "nearest_topics": self.nearest_topics,
+            "generated": self.generated,
         }
 
 
