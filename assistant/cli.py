@@ -8,7 +8,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.answering.answer import Answer
 from assistant.answering.answerer import Answerer
+from assistant.answering.generation import GeneratingAnswerer, GenerationSettings
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine, add_to_corpus
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import MODES
@@ -130,21 +132,39 @@ def _ask(args: argparse.Namespace) -> int:
         return 2
     engine = _open(args)
     answerer = Answerer(engine.retriever)
+    generation = GenerationSettings.from_env()
+    generator = GeneratingAnswerer(answerer, generation) if generation else None
+    stream_to_stdout = generator is not None and not args.json and not args.queries
+
+    def answer_one(question: str) -> Answer:
+        filters = {"region": args.region, "year": args.year, "doc_ids": args.docs}
+        if generator is None:
+            return answerer.answer(question, None, **filters)
+        final: Answer | None = None
+        for item in generator.stream(question, None, **filters):
+            if isinstance(item, Answer):
+                final = item
+            elif stream_to_stdout:
+                print(item, end="", flush=True)
+        assert final is not None
+        return final
+
     if args.queries:
-        return _batch(args, lambda item: {**answerer.answer(str(item.get("question", "")), None, args.region,
-                                                             args.year, args.docs).to_dict(), "id": item.get("id")})
-    answer = answerer.answer(args.question, None, args.region, args.year, args.docs)
+        return _batch(args, lambda item: {**answer_one(str(item.get("question", ""))).to_dict(), "id": item.get("id")})
+    answer = answer_one(args.question)
     if not answer.understood:  # the question itself was unusable
         print(f"error: {answer.message}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return 0
-    print(answer.text)
+    print("" if stream_to_stdout and answer.generated else answer.text)
     for citation in answer.citations:
         meta = citation.hit.meta
-        print(f"  [{citation.n}] {meta.region}（{meta.year}）《{meta.title}》 {citation.hit.passage.section_path} "
-              f"(chars {citation.hit.passage.start}-{citation.hit.passage.end})")
+        print(
+            f"  [{citation.n}] {meta.region}（{meta.year}）《{meta.title}》 {citation.hit.passage.section_path} "
+            f"(chars {citation.hit.passage.start}-{citation.hit.passage.end})"
+        )
     return 0
 
 
