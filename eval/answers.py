@@ -42,6 +42,7 @@ def evaluate_answers(answerer: Answerer, questions: list[LabelledQuestion], evid
     right: dict[str, list[bool]] = defaultdict(list)
     refused_unanswerable, refused_answerable, latencies, wrong = [], [], [], []
     for question in questions:
+        answerer.retriever.forget_queries()  # time what a new question costs
         started = time.perf_counter()
         answer = answerer.answer(question.question)
         latencies.append((time.perf_counter() - started) * 1000)

@@ -7,21 +7,39 @@ numbers measure the tokenizer, BM25, the embedder and the fusion, not the policy
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import datetime
 import hashlib
 import json
 import os
+import platform
+import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import mean
 
 import numpy as np
 from tqdm import tqdm
 
-from assistant.embedding.embedder import Embedder
+from assistant.embedding.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from assistant.indexing.dense import DenseIndex
+from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.tokenizer import ChineseTokenizer
+from assistant.retrieval.fusion import normalized_score_fusion, reciprocal_rank_fusion
+from assistant.retrieval.retriever import RetrievalSettings
+from eval import metrics
 
 RESULTS = Path(__file__).parent / "results"
+EXPECTED = Path(__file__).parent / "expected"
 CACHE = RESULTS / "cache"
+MODES = ("bm25", "dense", "hybrid", "hybrid-rrf")
+RECALL_KS = (1, 5, 10, 20, 100)
+HIT_KS = (1, 5, 10, 20)  # Hit@20 too: both benchmark READMEs quote it for their BM25 baseline
+QUALITY = (*(f"recall@{k}" for k in RECALL_KS), *(f"hit@{k}" for k in HIT_KS), "mrr@10")
+TOLERANCE = 0.01
 # Title + text by default: titles (law name + article number, Wikipedia article title) carry terms the text lacks.
 TEXT_FORMATS = ("title+text", "text")
 SHARD = 1024  # passages per cache shard: the unit a killed run loses at most
@@ -84,8 +102,8 @@ def cached_passage_vectors(
     text_format: str,
     cache_root: Path = CACHE,
     progress: bool = True,
-) -> tuple[np.ndarray, float]:
-    """Passage vectors from the on-disk cache, embedding only what is missing; returns (vectors, seconds spent).
+) -> tuple[np.ndarray, int, float]:
+    """Passage vectors from the on-disk cache, embedding only what is missing: (vectors, passages embedded, seconds).
 
     The key is sha256(corpus file) + model name + text format. Shards are written atomically as they finish,
     so an interrupted first run resumes where it stopped; when all are there they are merged into one file.
@@ -98,7 +116,7 @@ def cached_passage_vectors(
     merged = folder / "vectors.npy"
     vectors = _load_rows(merged, total, dimension)
     if vectors is not None:
-        return vectors, 0.0
+        return vectors, 0, 0.0
     (folder / "key.json").write_text(
         json.dumps({"corpus": str(corpus_file), "key": key_text.split("\n"), "passages": total}, indent=1)
     )
@@ -110,7 +128,9 @@ def cached_passage_vectors(
             shards[start] = shard
     started = time.perf_counter()
     done = sum(len(shard) for shard in shards.values())
-    with tqdm(total=total, initial=done, unit="passage", desc="embedding", disable=not progress or done == total) as bar:
+    with tqdm(
+        total=total, initial=done, unit="passage", desc="embedding", disable=not progress or done == total
+    ) as bar:
         for start in starts:
             if start in shards:
                 continue
@@ -123,4 +143,373 @@ def cached_passage_vectors(
     _save_atomic(merged, vectors)
     for start in starts:
         (folder / f"shard-{start:07d}.npy").unlink(missing_ok=True)
-    return vectors, seconds
+    return vectors, total - done, seconds
+
+
+@dataclass(frozen=True)
+class Query:
+    id: str
+    question: str
+    positives: frozenset[str]
+
+
+def load_queries(path: Path, limit: int | None = None) -> list[Query]:
+    rows = read_jsonl(path)
+    rows = rows[:limit] if limit else rows
+    return [Query(str(row["id"]), str(row["question"]), frozenset(map(str, row["positive_ids"]))) for row in rows]
+
+
+def dedupe(ids: Sequence[str]) -> list[str]:
+    """First occurrence of each id: a passage listed twice must not count twice (or push out another)."""
+    return list(dict.fromkeys(ids))
+
+
+def score_rankings(rankings: dict[str, Sequence[str]], queries: Sequence[Query]) -> dict[str, float]:
+    """Mean uncapped Recall@k, Hit@k and MRR@10 over the queries (a missing ranking scores 0)."""
+    rows: dict[str, list[float]] = {name: [] for name in QUALITY}
+    for query in queries:
+        ranked = [{passage_id} for passage_id in dedupe(rankings.get(query.id, []))]
+        relevant = set(query.positives)
+        for k in RECALL_KS:
+            rows[f"recall@{k}"].append(metrics.plain_recall_at(ranked, relevant, k))
+        for k in HIT_KS:
+            rows[f"hit@{k}"].append(metrics.hit_at(ranked, relevant, k))
+        rows["mrr@10"].append(metrics.reciprocal_rank(ranked, relevant, 10))
+    return {name: mean(values) if values else 0.0 for name, values in rows.items()}
+
+
+Leg = tuple[np.ndarray, np.ndarray]  # (scores, positions), best first
+
+
+class BenchIndex:
+    """The project's BM25 and FAISS indexes over benchmark passages, searched leg by leg as the Retriever does.
+
+    Not the Retriever itself: its scope, query expansion, diversity and record boost are about policy documents
+    and would only blur what the components do on a foreign corpus.
+    """
+
+    def __init__(self, lexical: LexicalIndex, dense: DenseIndex | None, embedder: Embedder | None, depth: int) -> None:
+        self.lexical = lexical
+        self.dense_index = dense
+        self.embedder = embedder
+        self.depth = depth
+
+    def bm25(self, question: str) -> Leg:
+        """Top-``depth`` BM25 matches; like Retriever._bm25, a passage sharing no term with the query is none."""
+        scores = self.lexical.scores(question)
+        depth = min(self.depth, len(scores))
+        if depth <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        top = np.argpartition(-scores, depth - 1)[:depth]
+        top = top[np.lexsort((top, -scores[top]))]  # ties by position, so runs are reproducible
+        top = top[scores[top] > 0]
+        return scores[top], top
+
+    def dense(self, question: str) -> Leg:
+        if self.dense_index is None or self.embedder is None:
+            raise RuntimeError("the dense leg was not built")
+        return self.dense_index.search(self.embedder.encode_queries([question])[0], self.depth)
+
+
+def fuse(mode: str, bm25: Leg, dense: Leg, settings: RetrievalSettings) -> list[int]:
+    """The project's fusion with RetrievalSettings' weights: score fusion (``hybrid``) or RRF (``hybrid-rrf``)."""
+    weights = [settings.bm25_weight, settings.dense_weight]
+    if mode == "hybrid":
+        fused = normalized_score_fusion([(s.tolist(), p.tolist()) for s, p in (bm25, dense)], weights)
+    else:
+        fused = reciprocal_rank_fusion([bm25[1].tolist(), dense[1].tolist()], weights)
+    return sorted(fused, key=lambda position: (-fused[position], position))
+
+
+@dataclass
+class BenchResult:
+    name: str
+    passages: int
+    queries: list[Query]
+    modes: tuple[str, ...]
+    rankings: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # mode → query id → passage ids
+    latencies: dict[str, list[float]] = field(default_factory=dict)  # mode → ms per query
+    timings: dict[str, float] = field(default_factory=dict)  # what → seconds (or a count)
+
+    def scores(self) -> dict[str, dict[str, float]]:
+        """Quality metrics plus latency p50/p95 (ms) per mode."""
+        table = {}
+        for mode in self.modes:
+            row = score_rankings(self.rankings[mode], self.queries)
+            row["latency_p50_ms"] = metrics.percentile(self.latencies[mode], 50) if self.latencies[mode] else 0.0
+            row["latency_p95_ms"] = metrics.percentile(self.latencies[mode], 95) if self.latencies[mode] else 0.0
+            table[mode] = row
+        return table
+
+
+def run_bench(
+    directory: Path,
+    queries_file: Path | None = None,
+    modes: Sequence[str] = MODES,
+    k: int = 100,
+    embedder: Embedder | Callable[[], Embedder] | None = None,
+    text_format: str = "title+text",
+    limit: int | None = None,
+    cache_root: Path = CACHE,
+    progress: bool = True,
+) -> BenchResult:
+    """Index the benchmark corpus, run every query through each mode, keep rankings, latencies and timings.
+
+    ``embedder`` may be a factory so that a BM25-only run never loads the model. Latency per mode is the sum of the
+    legs it uses (each timed once per query: BM25 scoring, query embedding + FAISS) plus its own fusion time.
+    """
+    unknown = set(modes) - set(MODES)
+    if unknown:
+        raise ValueError(f"unknown mode(s) {', '.join(sorted(unknown))}; choose from {', '.join(MODES)}")
+    corpus_file = directory / "corpus.jsonl"
+    passages = load_corpus(corpus_file)
+    queries = load_queries(queries_file or directory / "queries.jsonl", limit)
+    texts = [passage.formatted(text_format) for passage in passages]
+    result = BenchResult(directory.resolve().name, len(passages), queries, tuple(modes))
+
+    started = time.perf_counter()
+    lexical = LexicalIndex.build(texts, ChineseTokenizer())
+    result.timings["bm25_index_s"] = time.perf_counter() - started
+
+    dense_index = None
+    model: Embedder | None = None
+    needs_dense = any(mode != "bm25" for mode in modes)
+    if needs_dense:
+        started = time.perf_counter()
+        model = embedder() if callable(embedder) else embedder
+        model = model or SentenceTransformerEmbedder(DEFAULT_MODEL)
+        result.timings["model_load_s"] = time.perf_counter() - started
+        vectors, embedded, seconds = cached_passage_vectors(
+            corpus_file, texts, model, text_format, cache_root, progress
+        )
+        result.timings.update(passages_embedded=embedded, embedding_s=seconds)
+        started = time.perf_counter()
+        dense_index = DenseIndex.build(vectors, model.dimension)
+        result.timings["faiss_build_s"] = time.perf_counter() - started
+    settings = RetrievalSettings()
+    index = BenchIndex(lexical, dense_index, model, max(k, settings.depth))
+    for mode in modes:
+        result.rankings[mode], result.latencies[mode] = {}, []
+    with one_thread() if needs_dense else contextlib.nullcontext():
+        _search_all(index, passages, queries, modes, k, settings, result, progress)
+    return result
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Queries run one at a time on one torch thread: faster than two for a single short query, and on shared cores
+    two spinning OpenMP threads made each query 5-10x slower (measured: ~1 s vs ~0.1-0.2 s per query under load)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _search_all(
+    index: BenchIndex,
+    passages: list[Passage],
+    queries: list[Query],
+    modes: Sequence[str],
+    k: int,
+    settings: RetrievalSettings,
+    result: BenchResult,
+    progress: bool,
+) -> None:
+    needs_dense = index.embedder is not None
+    if index.embedder is not None:
+        index.embedder.encode_queries(["预热"])  # the first call pays one-off set-up that no real query would
+    for query in tqdm(queries, unit="query", desc="searching", disable=not progress):
+        seconds: dict[str, float] = {}
+        legs: dict[str, Leg] = {}
+        for leg, search in (("bm25", index.bm25), ("dense", index.dense)):
+            if leg == "bm25" or needs_dense:
+                started = time.perf_counter()
+                legs[leg] = search(query.question)
+                seconds[leg] = time.perf_counter() - started
+        for mode in modes:
+            if mode in legs:
+                positions, elapsed = legs[mode][1].tolist(), seconds[mode]
+            else:
+                started = time.perf_counter()
+                positions = fuse(mode, legs["bm25"], legs["dense"], settings)
+                elapsed = time.perf_counter() - started + seconds["bm25"] + seconds["dense"]
+            result.rankings[mode][query.id] = dedupe([passages[p].id for p in positions])[:k]
+            result.latencies[mode].append(elapsed * 1000)
+
+
+def variant(args: argparse.Namespace) -> str:
+    """What sets this run apart from the default one; results and expected scores are kept per variant."""
+    parts = []
+    if args.text_format != "title+text":
+        parts.append(f"text={args.text_format}")
+    if args.model != DEFAULT_MODEL:
+        parts.append(f"model={Path(args.model).name}")
+    if args.queries:
+        parts.append(f"queries={args.queries.stem}")
+    if args.limit:
+        parts.append(f"limit={args.limit}")
+    if args.k != 100:
+        parts.append(f"k={args.k}")
+    return ",".join(parts)
+
+
+def check_expected(scores: dict[str, dict[str, float]], expected: dict) -> tuple[list[str], list[str]]:
+    """(regressions, improvements): metrics more than the tolerance below / above the expected value."""
+    tolerance = float(expected.get("tolerance", TOLERANCE))
+    regressions, improvements = [], []
+    for mode, wanted in expected["scores"].items():
+        if mode not in scores:
+            continue
+        for metric, value in wanted.items():
+            measured = scores[mode].get(metric)
+            if measured is None:
+                continue
+            line = f"{mode} {metric}: measured {measured:.3f}, expected {value:.3f} (tolerance {tolerance})"
+            if measured < value - tolerance:
+                regressions.append(line)
+            elif measured > value + tolerance:
+                improvements.append(line)
+    return regressions, improvements
+
+
+def machine_note() -> str:
+    import torch
+
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores "
+        f"(torch threads {torch.get_num_threads()}), load average at the end {load}; "
+        "cores shared with other work and run under nice -n 19, so timings are upper bounds"
+    )
+
+
+def table(scores: dict[str, dict[str, float]], markdown: bool = False) -> str:
+    columns = [*QUALITY, "latency_p50_ms", "latency_p95_ms"]
+    heads = [column.replace("latency_", "").replace("_ms", " ms") for column in columns]
+    if markdown:
+        lines = ["| mode | " + " | ".join(heads) + " |", "|---" * (len(columns) + 1) + "|"]
+        for mode, row in scores.items():
+            cells = [f"{row[c]:.1f}" if c.startswith("latency") else f"{row[c]:.3f}" for c in columns]
+            lines.append(f"| {mode} | " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+    lines = [f"{'mode':<11}" + "".join(f"{head:>11}" for head in heads)]
+    for mode, row in scores.items():
+        lines.append(f"{mode:<11}" + "".join(f"{row[c]:>11.3f}" for c in columns))
+    return "\n".join(lines)
+
+
+def write_report(result: BenchResult, scores: dict, report: dict, results_dir: Path, stem: str) -> tuple[Path, Path]:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = results_dir / f"{stem}.json", results_dir / f"{stem}.md"
+    json_path.write_text(json.dumps({**report, "scores": scores}, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    timings = "\n".join(f"- {name}: {value:.1f}" for name, value in result.timings.items())
+    md_path.write_text(
+        f"# Benchmark `{result.name}`{' (' + report['variant'] + ')' if report['variant'] else ''}\n\n"
+        f"- command: `{report['command']}`\n- date: {report['date']}\n- machine: {report['machine']}\n"
+        f"- corpus: {result.passages} passages, indexed as `{report['text_format']}`; {len(result.queries)} queries; "
+        f"model `{report['model']}`; top {report['k']}\n"
+        "- Recall@k is uncapped (found / all positives); Hit@k: at least one positive in the top k; MRR@10: first "
+        "positive. Latency per query = the legs a mode uses (BM25 scoring; query embedding + FAISS) + its fusion.\n\n"
+        f"{table(scores, markdown=True)}\n\n## Timings (seconds, or a count)\n\n{timings}\n",
+        "utf-8",
+    )
+    return json_path, md_path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", type=Path, help="a benchmark folder with corpus.jsonl and queries.jsonl")
+    parser.add_argument("--queries", type=Path, help="queries file (default DIRECTORY/queries.jsonl)")
+    parser.add_argument("--out", type=Path, help='write {"id","ranked":[passage ids]} lines for --mode')
+    parser.add_argument("--mode", choices=MODES, default="hybrid", help="the mode --out writes (default hybrid)")
+    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated modes to run (default all)")
+    parser.add_argument("--k", type=int, default=100, help="passages kept per query (default 100)")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--limit", type=int, help="only the first N queries")
+    parser.add_argument("--text-format", choices=TEXT_FORMATS, default="title+text", help="what is indexed")
+    parser.add_argument("--no-check", action="store_true", help="skip the comparison with the expected scores")
+    parser.add_argument("--write-expected", action="store_true", help="store this run's scores as the expected ones")
+    parser.add_argument("--expected", type=Path, help="expected-scores file (default eval/expected/bench_NAME.json)")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    parser.add_argument("--cache-dir", type=Path, default=CACHE)
+
+
+def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedder: Embedder | None = None) -> int:
+    """Run, print, write the reports and compare with the expected scores; non-zero on a regression."""
+    modes = tuple(mode.strip() for mode in args.modes.split(",") if mode.strip())
+    if args.out and args.mode not in modes:
+        modes = (*modes, args.mode)
+    if not (args.directory / "corpus.jsonl").exists():
+        print(f"{args.directory} has no corpus.jsonl", file=sys.stderr)
+        return 2
+    result = run_bench(
+        args.directory,
+        args.queries,
+        modes,
+        args.k,
+        embedder or (lambda: SentenceTransformerEmbedder(args.model)),
+        args.text_format,
+        args.limit,
+        args.cache_dir,
+    )
+    scores = result.scores()
+    extra = variant(args)
+    stem = f"bench_{result.name}" + (f"_{extra.replace('=', '-').replace(',', '_')}" if extra else "")
+    report = {
+        "benchmark": result.name,
+        "variant": extra,
+        "command": "python -m eval " + " ".join(sys.argv[1:] if argv is None else argv),
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine_note(),
+        "text_format": args.text_format,
+        "model": getattr(embedder, "name", args.model),
+        "k": args.k,
+        "passages": result.passages,
+        "queries": len(result.queries),
+        "timings": result.timings,
+    }
+    print(f"{result.name}: {result.passages} passages ({args.text_format}), {len(result.queries)} queries")
+    print(", ".join(f"{name} {value:.1f}" for name, value in result.timings.items()) + "\n")
+    print(table(scores))
+    if args.out:
+        with args.out.open("w", encoding="utf-8") as out:
+            for query in result.queries:
+                ranked = result.rankings[args.mode][query.id]
+                out.write(json.dumps({"id": query.id, "ranked": ranked}, ensure_ascii=False) + "\n")
+    expected_path = args.expected or EXPECTED / f"{stem}.json"
+    if args.write_expected:
+        expected_path.parent.mkdir(parents=True, exist_ok=True)
+        rounded = {mode: {m: round(row[m], 3) for m in QUALITY} for mode, row in scores.items()}
+        stored = {"benchmark": result.name, "variant": extra, "command": report["command"], "date": report["date"]}
+        stored |= {"tolerance": TOLERANCE, "scores": rounded}
+        expected_path.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        print(f"\nexpected scores written to {expected_path}")
+    status = 0
+    if args.no_check:
+        report["check"] = "skipped (--no-check)"
+    elif not expected_path.exists():
+        report["check"] = f"skipped (no {expected_path})"
+    else:
+        regressions, improvements = check_expected(scores, json.loads(expected_path.read_text("utf-8")))
+        report["check"] = {"expected": str(expected_path), "regressions": regressions, "improvements": improvements}
+        if improvements:
+            print(f"\nbetter than {expected_path.name} (consider updating it):\n  " + "\n  ".join(improvements))
+        if regressions:
+            bar = "!" * 78
+            print(f"\n{bar}\nREGRESSION against {expected_path}:\n  " + "\n  ".join(regressions) + f"\n{bar}")
+            status = 1
+        else:
+            print(f"\nscores match {expected_path.name} within tolerance")
+    paths = write_report(result, scores, report, args.results_dir, stem)
+    print(f"\nwrote {paths[0]} and {paths[1]}")
+    return status
+
+
+def main(argv: list[str] | None = None, embedder: Embedder | None = None) -> int:
+    """Stand-alone entry (tests, scripts); ``python -m eval bench`` goes through eval/__main__.py's parser."""
+    parser = argparse.ArgumentParser(prog="python -m eval bench", description=__doc__)
+    add_arguments(parser)
+    return run_cli(parser.parse_args(argv), ["bench", *argv] if argv is not None else None, embedder)

@@ -122,6 +122,10 @@ class Retriever:
     def _dense(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         return self.store.dense.search(self._query_vector(question), self.settings.depth, allowed)
 
+    def forget_queries(self) -> None:
+        """Empty the query-embedding cache (benchmarks measure what a new question costs)."""
+        self._vectors.clear()
+
     def _query_vector(self, question: str) -> np.ndarray:
         """Query embeddings are cached: an answer searches again within each jurisdiction it names."""
         vector = self._vectors.get(question)
