@@ -45,14 +45,14 @@ def write_report(summary: dict, command: str, directory: Path = RESULTS) -> list
     lines += ["", "![recall](labelled_recall.png)", "", "![answers](labelled_answers.png)", ""]
     (directory / "labelled.md").write_text("\n".join(lines), encoding="utf-8")
 
-    figure, axis = plt.subplots(figsize=(8, 4))
+    figure, axis = plt.subplots(figsize=(8, 4.5))
     width = 0.8 / len(systems)
     for offset, (name, row) in enumerate(systems.items()):
         axis.bar([i + offset * width for i in range(len(metrics))], [row[m] for m in metrics], width, label=name)
     axis.set_xticks([i + 0.4 - width / 2 for i in range(len(metrics))], metrics)
     axis.set_ylim(0, 1)
     axis.set_title("Retrieval on the labelled set")
-    axis.legend(fontsize=7)
+    axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4)
     figure.tight_layout()
     figure.savefig(directory / "labelled_recall.png", dpi=110)
     plt.close(figure)
