@@ -12,6 +12,7 @@ import contextlib
 import datetime
 import hashlib
 import json
+import math
 import os
 import platform
 import sys
@@ -95,6 +96,23 @@ def _load_rows(path: Path, rows: int, dimension: int) -> np.ndarray | None:
     return array if array.shape == (rows, dimension) and array.dtype == np.float32 else None
 
 
+def _read_spent(path: Path) -> dict:
+    """Embedding seconds so far and for how many passages; a missing or unreadable record counts as none."""
+    try:
+        spent = json.loads(path.read_text())
+        return {"seconds": float(spent["seconds"]), "passages": int(spent["passages"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"seconds": 0.0, "passages": 0}
+
+
+@dataclass
+class CachedVectors:
+    vectors: np.ndarray
+    embedded: int  # passages embedded by this call (0: all came from the cache)
+    seconds: float  # spent embedding in this call
+    total_seconds: float | None  # the whole corpus, summed over the runs that filled the cache (None: not recorded)
+
+
 def cached_passage_vectors(
     corpus_file: Path,
     texts: Sequence[str],
@@ -102,8 +120,8 @@ def cached_passage_vectors(
     text_format: str,
     cache_root: Path = CACHE,
     progress: bool = True,
-) -> tuple[np.ndarray, int, float]:
-    """Passage vectors from the on-disk cache, embedding only what is missing: (vectors, passages embedded, seconds).
+) -> CachedVectors:
+    """Passage vectors from the on-disk cache, embedding only what is missing.
 
     The key is sha256(corpus file) + model name + text format. Shards are written atomically as they finish,
     so an interrupted first run resumes where it stopped; when all are there they are merged into one file.
@@ -113,10 +131,11 @@ def cached_passage_vectors(
     folder = cache_root / f"{corpus_file.parent.name}-{key}"
     folder.mkdir(parents=True, exist_ok=True)
     total, dimension = len(texts), embedder.dimension
-    merged = folder / "vectors.npy"
+    merged, timing = folder / "vectors.npy", folder / "seconds.json"
+    spent = _read_spent(timing)
     vectors = _load_rows(merged, total, dimension)
     if vectors is not None:
-        return vectors, 0, 0.0
+        return CachedVectors(vectors, 0, 0.0, _whole_corpus_seconds(spent, total))
     (folder / "key.json").write_text(
         json.dumps({"corpus": str(corpus_file), "key": key_text.split("\n"), "passages": total}, indent=1)
     )
@@ -126,24 +145,37 @@ def cached_passage_vectors(
         shard = _load_rows(folder / f"shard-{start:07d}.npy", min(SHARD, total - start), dimension)
         if shard is not None:
             shards[start] = shard
-    started = time.perf_counter()
     done = sum(len(shard) for shard in shards.values())
+    if spent["passages"] != done:  # shards from a run that kept no timing: the total cannot be known
+        spent = {"seconds": float("nan"), "passages": done}
+    seconds = 0.0
     with tqdm(
         total=total, initial=done, unit="passage", desc="embedding", disable=not progress or done == total
     ) as bar:
         for start in starts:
             if start in shards:
                 continue
+            started = time.perf_counter()
             shard = np.asarray(embedder.encode_passages(list(texts[start : start + SHARD])), dtype=np.float32)
             _save_atomic(folder / f"shard-{start:07d}.npy", shard)
+            elapsed = time.perf_counter() - started
+            seconds += elapsed
             shards[start] = shard
+            spent = {"seconds": spent["seconds"] + elapsed, "passages": spent["passages"] + len(shard)}
+            tmp = timing.with_name(f"{timing.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(spent))
+            os.replace(tmp, timing)
             bar.update(len(shard))
-    seconds = time.perf_counter() - started
     vectors = np.concatenate([shards[start] for start in starts]) if total else np.zeros((0, dimension), np.float32)
     _save_atomic(merged, vectors)
     for start in starts:
         (folder / f"shard-{start:07d}.npy").unlink(missing_ok=True)
-    return vectors, total - done, seconds
+    return CachedVectors(vectors, total - done, seconds, _whole_corpus_seconds(spent, total))
+
+
+def _whole_corpus_seconds(spent: dict, total: int) -> float | None:
+    known = spent["passages"] == total and not math.isnan(spent["seconds"])  # NaN: a run kept no timing
+    return spent["seconds"] if known else None
 
 
 @dataclass(frozen=True)
@@ -227,6 +259,7 @@ class BenchResult:
     passages: int
     queries: list[Query]
     modes: tuple[str, ...]
+    model: str = ""  # the embedder's identity, empty for a BM25-only run
     rankings: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # mode → query id → passage ids
     latencies: dict[str, list[float]] = field(default_factory=dict)  # mode → ms per query
     timings: dict[str, float] = field(default_factory=dict)  # what → seconds (or a count)
@@ -279,12 +312,13 @@ def run_bench(
         model = embedder() if callable(embedder) else embedder
         model = model or SentenceTransformerEmbedder(DEFAULT_MODEL)
         result.timings["model_load_s"] = time.perf_counter() - started
-        vectors, embedded, seconds = cached_passage_vectors(
-            corpus_file, texts, model, text_format, cache_root, progress
-        )
-        result.timings.update(passages_embedded=embedded, embedding_s=seconds)
+        result.model = model.name
+        cached = cached_passage_vectors(corpus_file, texts, model, text_format, cache_root, progress)
+        result.timings.update(passages_embedded=cached.embedded, embedding_s=cached.seconds)
+        if cached.total_seconds is not None:
+            result.timings["embedding_whole_corpus_s"] = cached.total_seconds
         started = time.perf_counter()
-        dense_index = DenseIndex.build(vectors, model.dimension)
+        dense_index = DenseIndex.build(cached.vectors, model.dimension)
         result.timings["faiss_build_s"] = time.perf_counter() - started
     settings = RetrievalSettings()
     index = BenchIndex(lexical, dense_index, model, max(k, settings.depth))
@@ -345,16 +379,16 @@ def variant(args: argparse.Namespace) -> str:
     """What sets this run apart from the default one; results and expected scores are kept per variant."""
     parts = []
     if args.text_format != "title+text":
-        parts.append(f"text={args.text_format}")
+        parts.append(f"{args.text_format}-only")
     if args.model != DEFAULT_MODEL:
-        parts.append(f"model={Path(args.model).name}")
+        parts.append(f"model-{Path(args.model).name}")
     if args.queries:
-        parts.append(f"queries={args.queries.stem}")
+        parts.append(f"queries-{args.queries.stem}")
     if args.limit:
-        parts.append(f"limit={args.limit}")
+        parts.append(f"limit-{args.limit}")
     if args.k != 100:
-        parts.append(f"k={args.k}")
-    return ",".join(parts)
+        parts.append(f"k-{args.k}")
+    return "_".join(parts)
 
 
 def check_expected(scores: dict[str, dict[str, float]], expected: dict) -> tuple[list[str], list[str]]:
@@ -382,7 +416,7 @@ def machine_note() -> str:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (
         f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores "
-        f"(torch threads {torch.get_num_threads()}), load average at the end {load}; "
+        f"(torch threads {torch.get_num_threads()} for passages, 1 for queries), load average at the end {load}; "
         "cores shared with other work and run under nice -n 19, so timings are upper bounds"
     )
 
@@ -402,16 +436,30 @@ def table(scores: dict[str, dict[str, float]], markdown: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _number(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:.1f}"
+
+
+def _check_line(check: str | dict) -> str:
+    if isinstance(check, str):
+        return check
+    if check["regressions"]:
+        return f"**FAILED** against `{check['expected']}`: " + "; ".join(check["regressions"])
+    return f"passed against `{check['expected']}` (tolerance {check['tolerance']})"
+
+
 def write_report(result: BenchResult, scores: dict, report: dict, results_dir: Path, stem: str) -> tuple[Path, Path]:
     results_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = results_dir / f"{stem}.json", results_dir / f"{stem}.md"
     json_path.write_text(json.dumps({**report, "scores": scores}, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    timings = "\n".join(f"- {name}: {value:.1f}" for name, value in result.timings.items())
+    timings = "\n".join(f"- {name}: {_number(value)}" for name, value in result.timings.items())
+    if "passages_embedded" in result.timings and "embedding_whole_corpus_s" not in result.timings:
+        timings += "\n- embedding_whole_corpus_s: not recorded (the cache was filled by a run that kept no timing)"
     md_path.write_text(
         f"# Benchmark `{result.name}`{' (' + report['variant'] + ')' if report['variant'] else ''}\n\n"
         f"- command: `{report['command']}`\n- date: {report['date']}\n- machine: {report['machine']}\n"
         f"- corpus: {result.passages} passages, indexed as `{report['text_format']}`; {len(result.queries)} queries; "
-        f"model `{report['model']}`; top {report['k']}\n"
+        f"model `{report['model']}`; top {report['k']}\n- regression check: {_check_line(report['check'])}\n"
         "- Recall@k is uncapped (found / all positives); Hit@k: at least one positive in the top k; MRR@10: first "
         "positive. Latency per query = the legs a mode uses (BM25 scoring; query embedding + FAISS) + its fusion.\n\n"
         f"{table(scores, markdown=True)}\n\n## Timings (seconds, or a count)\n\n{timings}\n",
@@ -457,7 +505,7 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
     )
     scores = result.scores()
     extra = variant(args)
-    stem = f"bench_{result.name}" + (f"_{extra.replace('=', '-').replace(',', '_')}" if extra else "")
+    stem = f"bench_{result.name}" + (f"_{extra}" if extra else "")
     report = {
         "benchmark": result.name,
         "variant": extra,
@@ -465,14 +513,14 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine_note(),
         "text_format": args.text_format,
-        "model": getattr(embedder, "name", args.model),
+        "model": result.model or "(none: BM25 only)",
         "k": args.k,
         "passages": result.passages,
         "queries": len(result.queries),
         "timings": result.timings,
     }
     print(f"{result.name}: {result.passages} passages ({args.text_format}), {len(result.queries)} queries")
-    print(", ".join(f"{name} {value:.1f}" for name, value in result.timings.items()) + "\n")
+    print(", ".join(f"{name} {_number(value)}" for name, value in result.timings.items()) + "\n")
     print(table(scores))
     if args.out:
         with args.out.open("w", encoding="utf-8") as out:
@@ -483,6 +531,8 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
     if args.write_expected:
         expected_path.parent.mkdir(parents=True, exist_ok=True)
         rounded = {mode: {m: round(row[m], 3) for m in QUALITY} for mode, row in scores.items()}
+        if expected_path.exists():  # modes not run this time keep their stored scores
+            rounded = json.loads(expected_path.read_text("utf-8"))["scores"] | rounded
         stored = {"benchmark": result.name, "variant": extra, "command": report["command"], "date": report["date"]}
         stored |= {"tolerance": TOLERANCE, "scores": rounded}
         expected_path.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", "utf-8")
@@ -493,13 +543,20 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
     elif not expected_path.exists():
         report["check"] = f"skipped (no {expected_path})"
     else:
-        regressions, improvements = check_expected(scores, json.loads(expected_path.read_text("utf-8")))
-        report["check"] = {"expected": str(expected_path), "regressions": regressions, "improvements": improvements}
+        expected = json.loads(expected_path.read_text("utf-8"))
+        regressions, improvements = check_expected(scores, expected)
+        report["check"] = {"expected": str(expected_path), "tolerance": expected.get("tolerance", TOLERANCE)}
+        report["check"] |= {"regressions": regressions, "improvements": improvements}
+        unchecked = sorted(set(expected["scores"]) - set(scores))
+        if unchecked:
+            print(f"\nnot checked (not run): {', '.join(unchecked)}")
         if improvements:
             print(f"\nbetter than {expected_path.name} (consider updating it):\n  " + "\n  ".join(improvements))
         if regressions:
             bar = "!" * 78
-            print(f"\n{bar}\nREGRESSION against {expected_path}:\n  " + "\n  ".join(regressions) + f"\n{bar}")
+            message = f"\n{bar}\nREGRESSION against {expected_path}:\n  " + "\n  ".join(regressions) + f"\n{bar}"
+            print(message)
+            print(message, file=sys.stderr)
             status = 1
         else:
             print(f"\nscores match {expected_path.name} within tolerance")

@@ -27,3 +27,13 @@ def test_mrr_hit_and_ndcg_by_hand() -> None:
 def test_percentile_nearest_rank() -> None:
     assert metrics.percentile([5, 1, 3, 2, 4], 50) == 3
     assert metrics.percentile(list(range(1, 101)), 95) == 95
+
+
+def test_plain_recall_is_not_capped_at_k() -> None:
+    # relevant {a, b, c}: rank 1 finds nothing, rank 2 finds a, rank 3 adds b, rank 5 adds c
+    assert metrics.plain_recall_at(RANKED, {"a", "b", "c"}, 1) == 0.0
+    assert metrics.plain_recall_at(RANKED, {"a", "b", "c"}, 2) == pytest.approx(1 / 3)  # capped recall gives 1/2
+    assert metrics.plain_recall_at(RANKED, {"a", "b", "c"}, 3) == pytest.approx(2 / 3)
+    assert metrics.plain_recall_at(RANKED, {"a", "b", "c"}, 5) == 1.0
+    assert metrics.plain_recall_at(RANKED, {"a", "d"}, 10) == 0.5
+    assert metrics.plain_recall_at(RANKED, set(), 10) == 0.0

@@ -1,0 +1,174 @@
+"""`python -m eval bench` end to end on a tiny benchmark in the real format, with the real default model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.embedding.embedder import SentenceTransformerEmbedder
+from eval import bench
+
+# Real STARD articles (corpus.jsonl lines), a few topics far apart.
+PASSAGES = [
+    ("s09036", "传染病防治法实施办法 第七条", "各级政府应当组织有关部门，开展传染病预防知识和防治措施的卫生健康教育。"),
+    ("s38670", "中国人民解放军实施《药品管理法》办法 第五十九条", "中国人民武装警察部队的药品管理工作，适用本办法。"),
+    (
+        "s54771",
+        "计算机信息网络国际联网管理暂行规定 第十六条",
+        "与台湾、香港、澳门地区的计算机信息网络的联网，参照本规定执行。",
+    ),
+    ("s52012", "药品管理法实施条例 第二十五条", "医疗机构审核和调配处方的药剂人员必须是依法经资格认定的药学技术人员。"),
+    ("s17278", "道路运输条例 第七十九条", "从事非经营性危险货物运输的，应当遵守本条例有关规定。"),
+    (
+        "s08069",
+        "最高人民法院关于适用《刑事诉讼法》的解释 第四十二条",
+        "对接受委托担任辩护人的，人民法院应当核实其身份证明和授权委托书。",
+    ),
+    ("s33422", "电力法 第四十三条", "任何单位不得超越电价管理权限制定电价。供电企业不得擅自变更电价。"),
+    ("s30332", "审计法 第五十八条", "领导干部经济责任审计和自然资源资产离任审计，依照本法和国家有关规定执行。"),
+    ("s31764", "控制对企业进行经济检查的规定 第十九条", "其他行政机关对企业的检查，参照本规定执行。"),
+    ("s44311", "民事诉讼法 第二十五条", "因保险合同纠纷提起的诉讼，由被告住所地或者保险标的物所在地人民法院管辖。"),
+    (
+        "s25928",
+        "民用航空法 第一百六十九条",
+        "依照本法第一百六十六条规定提供的保险或者担保，应当被专门指定优先支付本章规定的赔偿。",
+    ),
+    (
+        "s53816",
+        "民法典 第六百七十三条",
+        "借款人未按照约定的借款用途使用借款的，贷款人可以停止发放借款、提前收回借款或者解除合同。",
+    ),
+]
+QUERIES = [
+    ("q1", "保险合同纠纷由哪个法院管辖？", ["s44311"]),
+    ("q2", "借款人不按约定用途使用借款怎么办", ["s53816"]),
+    ("q3", "电价可以擅自变更吗", ["s33422", "s09036"]),  # the second shares no word with the question
+    ("q4", "离婚后孩子归谁", ["s99999"]),  # its positive is not in the corpus: scores 0 everywhere
+]
+
+
+class CountingEmbedder:
+    """The real model, counting passage-embedding calls so a test can see the cache being used."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.passage_calls = 0
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        self.passage_calls += 1
+        return self.inner.encode_passages(texts, show_progress)
+
+
+@pytest.fixture
+def tiny_bench(tmp_path: Path) -> Path:
+    folder = tmp_path / "tinystard"
+    folder.mkdir()
+    corpus = [{"id": i, "title": title, "text": text} for i, title, text in PASSAGES]
+    queries = [{"id": i, "question": q, "answers": [], "positive_ids": p} for i, q, p in QUERIES]
+    for name, rows in (("corpus.jsonl", corpus), ("queries.jsonl", queries)):
+        lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        (folder / name).write_text(lines, encoding="utf-8")
+    return folder
+
+
+def _argv(tiny_bench: Path, tmp_path: Path, *extra: str) -> list[str]:
+    return [
+        str(tiny_bench),
+        "--results-dir",
+        str(tmp_path / "results"),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--expected",
+        str(tmp_path / "expected.json"),
+        *extra,
+    ]
+
+
+def test_scores_by_hand_with_duplicates_removed() -> None:
+    queries = [bench.Query("a", "", frozenset({"x", "y"})), bench.Query("b", "", frozenset({"z"}))]
+    # a: x at rank 2 (the repeated "w" counts once), y at rank 3; b: nothing found
+    scores = bench.score_rankings({"a": ["w", "w", "x", "y"], "b": ["w"]}, queries)
+    assert scores["recall@1"] == 0.0
+    assert scores["recall@5"] == pytest.approx((1.0 + 0.0) / 2)
+    assert scores["hit@1"] == 0.0 and scores["hit@5"] == 0.5
+    assert scores["mrr@10"] == pytest.approx((1 / 2 + 0) / 2)
+
+
+def test_bench_end_to_end(
+    tiny_bench: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    counting = CountingEmbedder(embedder)
+    out = tmp_path / "ranked.jsonl"
+    argv = _argv(tiny_bench, tmp_path, "--out", str(out), "--write-expected")
+    assert bench.main(argv, embedder=counting) == 0
+    assert counting.passage_calls >= 1
+
+    report = json.loads((tmp_path / "results" / "bench_tinystard.json").read_text(encoding="utf-8"))
+    bm25, dense = report["scores"]["bm25"], report["scores"]["dense"]
+    # BM25 puts each question's article first (q1–q3), never sees s09036 (no shared word) and cannot find q4's
+    assert bm25["recall@1"] == pytest.approx((1 + 1 + 0.5 + 0) / 4)
+    assert bm25["recall@100"] == pytest.approx((1 + 1 + 0.5 + 0) / 4)
+    assert bm25["hit@1"] == pytest.approx(3 / 4) and bm25["mrr@10"] == pytest.approx(3 / 4)
+    # the dense leg ranks all 12 passages, so everything that exists is found by 100
+    assert dense["recall@100"] == pytest.approx((1 + 1 + 1 + 0) / 4)
+    assert set(report["scores"]) == set(bench.MODES)
+    assert (tmp_path / "results" / "bench_tinystard.md").read_text(encoding="utf-8").count("| hybrid") == 2
+
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == [q[0] for q in QUERIES]
+    ids = {p[0] for p in PASSAGES}
+    for line in lines:
+        assert set(line) == {"id", "ranked"}
+        assert len(line["ranked"]) == len(set(line["ranked"])) == len(PASSAGES)  # hybrid: dense brings all
+        assert set(line["ranked"]) == ids
+    assert lines[0]["ranked"][0] == "s44311"
+
+    # second run: vectors come from the cache, and the scores match the expected ones just written
+    counting.passage_calls = 0
+    capsys.readouterr()
+    assert bench.main(_argv(tiny_bench, tmp_path), embedder=counting) == 0
+    assert counting.passage_calls == 0
+    assert "within tolerance" in capsys.readouterr().out
+    timings = json.loads((tmp_path / "results" / "bench_tinystard.json").read_text())["timings"]
+    assert timings["passages_embedded"] == 0 and timings["embedding_whole_corpus_s"] > 0  # first run's time, kept
+
+    # expected scores above what is measured: a loud failure, unless --no-check
+    expected = json.loads((tmp_path / "expected.json").read_text(encoding="utf-8"))
+    expected["scores"]["bm25"]["recall@1"] = 0.9
+    (tmp_path / "expected.json").write_text(json.dumps(expected), encoding="utf-8")
+    assert bench.main(_argv(tiny_bench, tmp_path, "--modes", "bm25"), embedder=counting) == 1
+    output = capsys.readouterr().out
+    assert "REGRESSION" in output and "bm25 recall@1: measured 0.625, expected 0.900" in output
+    assert bench.main(_argv(tiny_bench, tmp_path, "--modes", "bm25", "--no-check"), embedder=counting) == 0
+
+
+def test_partial_cache_resumes_and_never_trusts_a_torn_file(
+    tiny_bench: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed mid-way leaves finished shards (reused) and maybe a .tmp or a wrong-shaped file (ignored)."""
+    monkeypatch.setattr(bench, "SHARD", 5)
+    corpus = tiny_bench / "corpus.jsonl"
+    texts = [p.formatted("title+text") for p in bench.load_corpus(corpus)]
+    counting = CountingEmbedder(embedder)
+    cache = tmp_path / "cache"
+    first = bench.cached_passage_vectors(corpus, texts, counting, "title+text", cache, False)
+    assert first.embedded == 12 and counting.passage_calls == 3 and first.total_seconds == pytest.approx(first.seconds)
+    full = first.vectors
+    (folder,) = cache.iterdir()
+    (folder / "vectors.npy").unlink()
+    np.save(folder / "shard-0000000.npy", full[:5])
+    np.save(folder / "shard-0000005.npy", full[5:7])  # torn: 2 rows where 5 belong
+    counting.passage_calls = 0
+    again = bench.cached_passage_vectors(corpus, texts, counting, "title+text", cache, False)
+    assert again.embedded == 7 and counting.passage_calls == 2
+    assert again.total_seconds is None  # the planted shard has no recorded time: unknown, not a made-up number
+    np.testing.assert_allclose(again.vectors, full, atol=1e-5)
+    assert sorted(path.name for path in folder.iterdir()) == ["key.json", "seconds.json", "vectors.npy"]
