@@ -25,6 +25,7 @@ from statistics import mean
 import numpy as np
 from tqdm import tqdm
 
+from assistant.corpus import content_hash
 from assistant.embedding.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from assistant.indexing.dense import DenseIndex
 from assistant.indexing.lexical import LexicalIndex
@@ -67,14 +68,6 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def load_corpus(path: Path) -> list[Passage]:
     return [Passage(str(row["id"]), str(row.get("title") or ""), str(row["text"])) for row in read_jsonl(path)]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _save_atomic(path: Path, array: np.ndarray) -> None:
@@ -126,7 +119,7 @@ def cached_passage_vectors(
     The key is sha256(corpus file) + model name + text format. Shards are written atomically as they finish,
     so an interrupted first run resumes where it stopped; when all are there they are merged into one file.
     """
-    key_text = f"{file_sha256(corpus_file)}\n{embedder.name}\n{text_format}"
+    key_text = f"{content_hash(corpus_file)}\n{embedder.name}\n{text_format}"
     key = hashlib.sha256(key_text.encode()).hexdigest()[:24]
     folder = cache_root / f"{corpus_file.parent.name}-{key}"
     folder.mkdir(parents=True, exist_ok=True)
