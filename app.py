@@ -1,0 +1,286 @@
+"""政策问答 web app: a Gradio chat with cited sources for citizens and operators, and a REST API beside it.
+
+    python app.py [--host 127.0.0.1] [--port 7860] [--corpus DIR] [--index DIR] [--model M] [--data DIR]
+
+The engine is opened once at start-up (building the index if needed); the UI and the API share it through
+``PolicyService``. This file only lays out the page and wires events; answering, rendering, feedback and
+uploads live in ``assistant/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no calls home
+
+import gradio as gr
+import uvicorn
+
+from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine
+from assistant.loading import SUPPORTED_SUFFIXES
+from assistant.presentation.api import create_api
+from assistant.presentation.concise import concise_text
+from assistant.presentation.feedback import FeedbackStore
+from assistant.presentation.render import SOURCES_CSS, answer_markdown, escape_markdown, sources_html
+from assistant.presentation.service import PolicyService
+from assistant.presentation.upload import MAX_UPLOAD_BYTES
+from assistant.retrieval.question import MAX_QUESTION_CHARS
+
+DEFAULT_DATA = Path(__file__).resolve().parent / "data"
+EXAMPLES = [
+    "政务新媒体由谁负责",
+    "那高县呢？",
+    "政府的公众号归谁管？",
+    "政府网站适老化改造什么时候完成",
+    "政务新媒体季度抽查比例不低于多少",
+]
+ALL = ""  # the filter value meaning "no filter"
+DOCUMENT_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "doc_number", "file", "passages"]
+CSS = (
+    SOURCES_CSS
+    + """
+#sources { max-height: 78vh; overflow-y: auto; }
+"""
+)
+
+
+def _filter_choices(service: PolicyService) -> tuple[list, list, list]:
+    documents = service.documents()
+    regions = [("全部地区", ALL)] + [(region, region) for region in sorted({d["region"] for d in documents} - {""})]
+    years = [("全部年份", ALL)] + [(str(y), str(y)) for y in sorted({d["year"] for d in documents if d["year"]})]
+    files = [(f"{d['title']}（{d['region'] or '地区不详'} {d['year'] or ''}）", d["doc_id"]) for d in documents]
+    return regions, years, files
+
+
+def _document_rows(service: PolicyService) -> list[list]:
+    return [[row.get(column, "") for column in DOCUMENT_COLUMNS] for row in service.documents()]
+
+
+def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
+    """The page: filters, chat and operator tools on the left, the cited sources on the right; an admin tab."""
+    regions, years, files = _filter_choices(service)
+
+    def render_sources(record: dict | None) -> str:
+        if record is None:
+            return sources_html([])
+        citations = record["answer"]["citations"]
+        note = record["answer"].get("message") or "这个回答没有引用。"
+        return sources_html(citations, service.originals_for(citations), note)
+
+    def respond(
+        question: str, chat: list, records: list, region: str, year: str, doc_ids: list[str], concise: bool
+    ) -> Iterator[tuple]:
+        """Answer in the chat, line by line, then show the sources of this answer."""
+        text = (question or "").strip()
+        chat, records = list(chat or []), list(records or [])
+        if not text:
+            gr.Warning("请输入要查询的问题。")
+            yield chat, question, records, gr.update(), gr.update()
+            return
+        chat += [{"role": "user", "content": escape_markdown(text)}, {"role": "assistant", "content": "正在查找…"}]
+        yield chat, "", records, sources_html([], note="正在查找相关文件…"), gr.update()
+        history = [record["turn"] for record in records if record["turn"] is not None]
+        answer, turn = service.answer(text, history, region or None, int(year) if year else None, doc_ids or None)
+        record = {
+            "answer": {**answer.to_dict(), "message": answer.message},
+            "turn": turn,
+            "concise": concise_text(answer),
+        }
+        shown = _concise_markdown(answer.message, record["concise"]) if concise else answer_markdown(record["answer"])
+        parts = shown.split("\n\n")
+        for count in range(1, len(parts)):  # stream: the note first, then each jurisdiction's line
+            chat[-1] = {"role": "assistant", "content": "\n\n".join(parts[:count])}
+            yield chat, "", records, gr.update(), gr.update()
+            time.sleep(0.05)
+        chat[-1] = {"role": "assistant", "content": shown}
+        records.append(record)
+        yield chat, "", records, render_sources(record), gr.update(value=record["concise"], visible=concise)
+
+    def select_message(records: list, event: gr.SelectData) -> tuple:
+        """Clicking an earlier answer shows its sources again."""
+        record = _record_at(records, event.index)
+        if record is None:
+            return gr.update(), gr.update()
+        return render_sources(record), gr.update(value=record["concise"])
+
+    def rate(records: list, comment: str, rating: str, index: int | None = None) -> tuple[str, str]:
+        record = _record_at(records, index) if index is not None else (records[-1] if records else None)
+        if record is None:
+            return "还没有可以评价的回答。", comment
+        answer = record["answer"]
+        feedback.add(
+            answer["question"], answer["answer"], rating, comment or "", answer["citations"], answer["understood"]
+        )
+        return f"已记录{'👍' if rating == 'up' else '👎'}，谢谢反馈。", ""
+
+    def like(records: list, comment: str, event: gr.LikeData) -> tuple[str, str]:
+        if event.liked not in (True, False):
+            return gr.update(), gr.update()
+        return rate(records, comment, "up" if event.liked else "down", event.index)
+
+    def toggle_concise(concise: bool, records: list) -> dict:
+        return gr.update(visible=concise, value=records[-1]["concise"] if records else "")
+
+    def upload(paths: list[str] | None) -> tuple:
+        if not paths:
+            return "请先选择文件。", gr.update(), gr.update(), gr.update(), gr.update()
+        result = service.add_documents([(Path(path), Path(path).name) for path in paths])
+        regions, years, files = _filter_choices(service)
+        report = result.summary() + (f"\n（用时 {result.seconds:.1f} 秒）" if result.added else "")
+        return (
+            report,
+            gr.update(choices=regions),
+            gr.update(choices=years),
+            gr.update(choices=files),
+            _document_rows(service),
+        )
+
+    exports = Path(tempfile.mkdtemp(prefix="policy-qa-feedback-"))  # one folder, overwritten by each export
+
+    def export() -> list[str]:
+        folder = exports
+        (folder / "feedback.jsonl").write_text(feedback.export_jsonl(), encoding="utf-8")
+        (folder / "feedback.csv").write_text(feedback.export_csv(), encoding="utf-8")
+        return [str(folder / "feedback.jsonl"), str(folder / "feedback.csv")]
+
+    with gr.Blocks(title="政策问答", analytics_enabled=False) as ui:
+        records = gr.State([])
+        gr.Markdown("## 政策问答\n根据政府政策文件回答问题，每句回答都注明出处。可以追问，如“那高县呢？”。")
+        with gr.Tab("问答"):
+            with gr.Row():
+                region = gr.Dropdown(regions, value=ALL, label="地区", elem_id="filter-region")
+                year = gr.Dropdown(years, value=ALL, label="年份", elem_id="filter-year")
+                doc_ids = gr.Dropdown(
+                    files, value=[], multiselect=True, label="文件（不选即全部）", elem_id="filter-docs"
+                )
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="对话",
+                        height=480,
+                        elem_id="chat",
+                        sanitize_html=True,
+                        latex_delimiters=[],
+                        buttons=["copy"],
+                        placeholder="请在下方输入问题。",
+                    )
+                    with gr.Row():
+                        question = gr.Textbox(
+                            placeholder="输入问题，如：政务新媒体由谁负责",
+                            show_label=False,
+                            max_length=MAX_QUESTION_CHARS,
+                            scale=5,
+                            elem_id="question",
+                        )
+                        ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
+                        clear = gr.Button("清空对话", scale=1, elem_id="clear")
+                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
+                    concise = gr.Checkbox(label="接线员简洁模式（每个地区一行：单位、时限）", elem_id="concise-mode")
+                    concise_box = gr.Textbox(
+                        label="简洁答复（可复制）",
+                        lines=4,
+                        interactive=False,
+                        visible=False,
+                        buttons=["copy"],
+                        elem_id="concise",
+                    )
+                    with gr.Row():
+                        comment = gr.Textbox(label="反馈意见（可选）", scale=4, elem_id="feedback-comment")
+                        up = gr.Button("👍 有用", scale=1, elem_id="feedback-up")
+                        down = gr.Button("👎 没用", scale=1, elem_id="feedback-down")
+                    feedback_status = gr.Markdown(elem_id="feedback-status")
+                with gr.Column(scale=2):
+                    gr.Markdown("### 出处")
+                    sources = gr.HTML(sources_html([]), elem_id="sources")
+        with gr.Tab("管理", elem_id="admin-tab"):
+            gr.Markdown(
+                f"### 添加文件\n支持 {'、'.join(SUPPORTED_SUFFIXES)}，每个不超过 "
+                f"{MAX_UPLOAD_BYTES // 1048576} MB；加入后立即可查，无需重启。"
+            )
+            files_in = gr.File(
+                file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="选择文件", elem_id="upload"
+            )
+            add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
+            upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
+            documents = gr.Dataframe(
+                _document_rows(service), headers=DOCUMENT_COLUMNS, label="已收录文件", interactive=False
+            )
+            gr.Markdown(
+                "### 反馈导出\n也可通过接口下载：[JSONL](/api/feedback/export?format=jsonl) · "
+                "[CSV](/api/feedback/export?format=csv) · [接口文档](/docs)"
+            )
+            export_button = gr.Button("导出反馈", elem_id="export-feedback")
+            exported = gr.File(label="反馈文件", file_count="multiple", interactive=False, elem_id="exported")
+
+        ask_inputs = [question, chatbot, records, region, year, doc_ids, concise]
+        ask_outputs = [chatbot, question, records, sources, concise_box]
+        question.submit(respond, ask_inputs, ask_outputs)
+        ask.click(respond, ask_inputs, ask_outputs)
+        clear.click(lambda: ([], [], sources_html([]), ""), None, [chatbot, records, sources, concise_box])
+        chatbot.clear(lambda: ([], sources_html([]), ""), None, [records, sources, concise_box])  # its own 🗑
+        chatbot.select(select_message, [records], [sources, concise_box])
+        chatbot.like(like, [records, comment], [feedback_status, comment])
+        up.click(lambda r, c: rate(r, c, "up"), [records, comment], [feedback_status, comment])
+        down.click(lambda r, c: rate(r, c, "down"), [records, comment], [feedback_status, comment])
+        concise.change(toggle_concise, [concise, records], concise_box)
+        add.click(upload, files_in, [upload_report, region, year, doc_ids, documents])
+        export_button.click(export, None, exported)
+    # Several operators at once: answering is read-only, so events need not wait for each other.
+    ui.queue(default_concurrency_limit=4)
+    return ui
+
+
+def _record_at(records: list, index: object) -> dict | None:
+    """The answer record behind chat message ``index`` (messages alternate question, answer)."""
+    position = index[0] if isinstance(index, (list, tuple)) else index
+    if not isinstance(position, int) or not records:
+        return None
+    number = position // 2
+    return records[number] if 0 <= number < len(records) else None
+
+
+def _concise_markdown(message: str, concise: str) -> str:
+    lines = [f"*{escape_markdown(message)}*"] if message and not concise.startswith(message) else []
+    return "\n\n".join(lines + [escape_markdown(line) for line in concise.splitlines()])
+
+
+def create_app(engine: Engine, data_dir: Path) -> object:
+    """FastAPI with the REST routes first, then the Gradio page mounted at ``/``."""
+    service = PolicyService(engine)
+    feedback = FeedbackStore(data_dir / "feedback.sqlite3")
+    api = create_api(service, feedback)
+    theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    return gr.mount_gradio_app(
+        api,
+        build_ui(service, feedback),
+        path="/",
+        footer_links=["api"],
+        max_file_size=MAX_UPLOAD_BYTES,
+        css=CSS,
+        theme=theme,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="政策问答: web UI and REST API")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX)
+    parser.add_argument("--model", default="default")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="where feedback.sqlite3 is kept")
+    args = parser.parse_args(argv)
+    engine = Engine.open(args.corpus, args.index, model=args.model, progress=True)
+    print(engine.report.summary(), flush=True)
+    app = create_app(engine, args.data)
+    print(f"政策问答: http://{args.host}:{args.port}  (API docs: /docs)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""REST endpoints for hotline systems: ask, search, feedback, documents; JSON in and out, in OpenAPI.
+
+The routes only translate HTTP to ``PolicyService`` calls: a question that cannot be searched is a 400
+with the Chinese reason, malformed input a 422 from validation, and nothing ever answers with a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, Field
+
+from assistant.presentation.concise import concise_lines
+from assistant.presentation.feedback import MAX_COMMENT_CHARS, FeedbackStore
+from assistant.presentation.render import document_page
+from assistant.presentation.service import PolicyService
+from assistant.retrieval.question import MAX_QUESTION_CHARS, QuestionError, normalize_question
+
+log = logging.getLogger(__name__)
+Question = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="用户的问题（最多 500 字）")
+
+
+class Filters(BaseModel):
+    region: str | None = Field(None, description="只查这个地区的文件，如 高县 或 四川省宜宾市高县")
+    year: int | None = Field(None, ge=1949, le=2100, description="只查这一年的文件")
+    doc_ids: list[str] | None = Field(None, max_length=100, description="只查这些文件（GET /api/documents 的 doc_id）")
+
+
+class AskRequest(Filters):
+    question: str = Question
+    history: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="同一会话中之前的问题（取上次回答的 understood），用于理解“那高县呢？”这类追问",
+    )
+
+
+class SearchRequest(Filters):
+    question: str = Question
+    k: int = Field(10, ge=1, le=50, description="返回的段落数")
+
+
+class FeedbackRequest(BaseModel):
+    question: str = Question
+    answer: str = Field(..., max_length=20000, description="被评价的回答文本")
+    rating: Literal["up", "down"]
+    comment: str = Field("", max_length=MAX_COMMENT_CHARS)
+    understood: str = Field("", max_length=MAX_QUESTION_CHARS * 2)
+    citations: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    region: str
+    year: int | None
+    section: str
+    text: str
+    start: int = Field(description="原文（提取后的文件文本）中的起始字符位置")
+    end: int
+    evidence: str = Field(description="段落中支持回答的原句")
+    evidence_start: int = Field(description="evidence 在 text 中的位置，-1 表示未定位")
+    evidence_end: int
+    kind: str
+    issuer: str = ""
+    doc_number: str = ""
+
+
+class Line(BaseModel):
+    label: str = Field(description="哪个地区、哪一年的文件，如 达州高新区（2023）")
+    text: str
+    citations: list[int]
+
+
+class AskResponse(BaseModel):
+    question: str
+    understood: str = Field(description="实际检索的问题（追问会被补全）")
+    answer: str = Field(description="完整回答，[n] 指向 citations")
+    answerable: bool
+    intent: str
+    message: str = Field("", description="说明或拒答原因，如 （理解为：…）")
+    lines: list[Line]
+    citations: list[Citation]
+    nearest_topics: list[str]
+    concise: list[str] = Field(description="接线员简洁模式：每个地区一行（地区、单位、时限）")
+
+
+class SearchResponse(BaseModel):
+    hits: list[dict[str, Any]]
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+
+
+class DocumentsResponse(BaseModel):
+    documents: list[dict[str, Any]]
+    failed: dict[str, str] = Field(description="语料中无法读取的文件及原因")
+
+
+def _question(text: str) -> str:
+    try:
+        return normalize_question(text)
+    except QuestionError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from error
+
+
+def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
+    """A FastAPI app with the REST routes; the Gradio UI is mounted on it afterwards at ``/``."""
+    api = FastAPIOffline(
+        title="政策问答 policy-qa",
+        description="回答政府政策文件问题，每句回答都注明出处（文件、章节、原文位置）。离线运行。",
+        version="0.1.0",
+    )
+
+    @api.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        """422 with one readable sentence and the fields at fault, without echoing (possibly huge) input."""
+        errors = [{"field": ".".join(str(part) for part in e["loc"][1:]), "message": e["msg"]} for e in error.errors()]
+        text = "；".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+        return JSONResponse({"detail": f"请求无效：{text}", "errors": errors}, status_code=422)
+
+    @api.exception_handler(Exception)
+    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=error)
+        return JSONResponse({"detail": "服务器内部错误，请稍后再试。"}, status_code=500)
+
+    @api.post("/api/ask", response_model=AskResponse, tags=["问答"], summary="回答一个问题（带出处）")
+    def ask(request: AskRequest) -> dict:
+        question = _question(request.question)
+        history = service.turns_from_questions(request.history)
+        answer, _ = service.answer(question, history, request.region, request.year, request.doc_ids)
+        return {**answer.to_dict(), "message": answer.message, "concise": concise_lines(answer)}
+
+    @api.post("/api/search", response_model=SearchResponse, tags=["问答"], summary="检索相关段落")
+    def search(request: SearchRequest) -> dict:
+        question = _question(request.question)
+        hits = service.search(question, request.k, request.region, request.year, request.doc_ids)
+        return {"hits": [hit.to_dict() for hit in hits]}
+
+    @api.post("/api/feedback", response_model=FeedbackResponse, tags=["反馈"], summary="记录对回答的 👍/👎")
+    def add_feedback(request: FeedbackRequest) -> dict:
+        record_id = feedback.add(
+            request.question, request.answer, request.rating, request.comment, request.citations, request.understood
+        )
+        return {"id": record_id}
+
+    @api.get("/api/feedback/export", tags=["反馈"], summary="导出全部反馈（JSONL 或 CSV）")
+    def export_feedback(format: Literal["jsonl", "csv"] = "jsonl") -> Response:
+        if format == "csv":
+            body, media = feedback.export_csv(), "text/csv; charset=utf-8"
+        else:
+            body, media = feedback.export_jsonl(), "application/x-ndjson; charset=utf-8"
+        headers = {"Content-Disposition": f'attachment; filename="feedback.{format}"'}
+        return Response(body, media_type=media, headers=headers)
+
+    @api.get("/api/documents", response_model=DocumentsResponse, tags=["文件"], summary="已建立索引的文件")
+    def documents() -> dict:
+        return {"documents": service.documents(), "failed": service.failed_documents()}
+
+    @api.get("/documents/{doc_id}", response_class=HTMLResponse, tags=["文件"], summary="查看原文并定位到引用处")
+    def document(doc_id: str, start: int = Query(0, ge=0), end: int = Query(0, ge=0), evidence: str = "") -> Response:
+        original = service.original(doc_id)
+        meta = service.retriever.store.documents.get(doc_id)
+        if original is None or meta is None:
+            raise HTTPException(status_code=404, detail=f"没有这个文件：{doc_id}")
+        meta_line = " · ".join(str(part) for part in (meta.region, meta.year, meta.issuer, meta.doc_number) if part)
+        page = document_page(meta.title or doc_id, meta_line, original, start, end, evidence)
+        # The page is text only: even if escaping were ever bypassed, the browser would run no script.
+        return HTMLResponse(page, headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+    return api

@@ -1,0 +1,104 @@
+"""Users' 👍/👎 on answers, kept in SQLite so operators' judgements survive restarts and can be exported.
+
+One connection per call and a process-wide lock for writes: the UI and the API write from many threads,
+and WAL mode lets exports read while a write is going on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+RATINGS = ("up", "down")
+MAX_COMMENT_CHARS = 2000
+COLUMNS = ("id", "created_at", "rating", "question", "understood", "answer", "comment", "citations")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    question TEXT NOT NULL,
+    understood TEXT NOT NULL DEFAULT '',
+    answer TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    citations TEXT NOT NULL DEFAULT '[]'
+)
+"""
+
+
+class FeedbackStore:
+    """``feedback.sqlite3`` in the data folder; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.Lock()
+        with self._connect() as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=30)) as connection, connection:
+            yield connection
+
+    def add(
+        self,
+        question: str,
+        answer: str,
+        rating: str,
+        comment: str = "",
+        citations: list[dict] | None = None,
+        understood: str = "",
+    ) -> int:
+        """Store one judgement; returns its id. ``rating`` is ``up`` or ``down``."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {', '.join(RATINGS)}, not {rating!r}")
+        row = (
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            rating,
+            question,
+            understood,
+            answer,
+            (comment or "").strip()[:MAX_COMMENT_CHARS],
+            json.dumps(citations or [], ensure_ascii=False),
+        )
+        with self._write_lock, self._connect() as connection:
+            cursor = connection.execute(
+                "INSERT INTO feedback (created_at, rating, question, understood, answer, comment, citations)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            return int(cursor.lastrowid or 0)
+
+    def records(self) -> list[dict]:
+        """Every judgement, oldest first, citations decoded."""
+        with self._connect() as connection:
+            rows = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id").fetchall()
+        return [{**dict(zip(COLUMNS, row, strict=True)), "citations": json.loads(row[-1])} for row in rows]
+
+    def export_jsonl(self) -> str:
+        return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in self.records())
+
+    def export_csv(self) -> str:
+        """CSV with a BOM so Excel opens the Chinese text correctly; citations stay a JSON column."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(COLUMNS)
+        for record in self.records():
+            cells = [*(record[column] for column in COLUMNS[:-1]), json.dumps(record["citations"], ensure_ascii=False)]
+            writer.writerow([_cell(value) for value in cells])
+        return "\ufeff" + buffer.getvalue()
+
+
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) is prefixed with ``'``."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,183 @@
+"""The one engine that the UI and the REST API share: read-only answering, locked index updates.
+
+Requests run on many threads. Each reads ``engine.retriever`` once and keeps that object (retriever and
+its store belong together), so a concurrent ``refresh`` — which builds a new store and only then swaps
+it in — never shows a request half of the old index and half of the new one. Refreshes take a lock.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.answering.answer import Answer
+from assistant.answering.answerer import Answerer
+from assistant.answering.conversation import Turn
+from assistant.engine import Engine, add_to_corpus
+from assistant.loading import DocumentError, load_file
+from assistant.presentation.upload import MAX_UPLOAD_BYTES, stage_uploads
+from assistant.retrieval.hit import Hit
+from assistant.retrieval.retriever import Retriever
+from assistant.retrieval.scope import region_aliases
+
+
+@dataclass
+class UploadResult:
+    """What an upload did: files now in the index, files refused (by name, with the reason)."""
+
+    added: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [f"已加入索引：{name}" for name in self.added]
+        lines += [f"未加入：{name}（{reason}）" for name, reason in self.refused.items()]
+        return "\n".join(lines) or "没有选择文件。"
+
+
+class PolicyService:
+    def __init__(self, engine: Engine, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+        self.engine = engine
+        self.max_upload_bytes = max_upload_bytes
+        self._refresh_lock = threading.Lock()
+        self._originals: dict[tuple[str, float], str] = {}
+
+    @property
+    def retriever(self) -> Retriever:
+        return self.engine.retriever
+
+    def answer(
+        self,
+        question: str,
+        history: list[Turn],
+        region: str | None = None,
+        year: int | None = None,
+        doc_ids: list[str] | None = None,
+    ) -> tuple[Answer, Turn | None]:
+        """The answer and the turn a follow-up needs (None when the question was not understood at all)."""
+        answerer = Answerer(self.retriever)
+        answer = answerer.answer(question, history, region=region, year=year, doc_ids=doc_ids or None)
+        return answer, (answerer.turn(answer) if answer.understood else None)
+
+    def turns_from_questions(self, questions: list[str]) -> list[Turn]:
+        """Turns for a client that only remembers its earlier questions (as ``understood``, in order).
+
+        Mirrors ``Answerer.turn`` without re-answering: the regions are the places the question
+        names when they all belong to one jurisdiction.
+        """
+        answerer = Answerer(self.retriever)
+        documents = self.retriever.store.documents
+        turns = []
+        for question in filter(str.strip, questions):
+            turn = answerer.turn(Answer(question, question, "", True))
+            named = [
+                name
+                for meta in documents.values()
+                for names in region_aliases(meta)
+                for name in names
+                if name in question
+            ]
+            if named and len(self.retriever.scope(question).regions) == 1:
+                turn = Turn(turn.question, tuple(dict.fromkeys(named)), turn.topic)
+            turns.append(turn)
+        return turns
+
+    def search(
+        self,
+        question: str,
+        k: int = 10,
+        region: str | None = None,
+        year: int | None = None,
+        doc_ids: list[str] | None = None,
+    ) -> list[Hit]:
+        return self.retriever.search(question, k, region=region, year=year, doc_ids=doc_ids or None)
+
+    def documents(self) -> list[dict]:
+        """Every indexed document with its file name, for the filters and ``GET /api/documents``."""
+        manifest = self.retriever.store.manifest
+        rows = [
+            {"doc_id": entry["doc_id"], "file": name, **entry["meta"], "passages": entry.get("passages", 0)}
+            for name, entry in manifest["documents"].items()
+        ]
+        return sorted(rows, key=lambda row: (row["region"], row["year"] or 0, row["title"]))
+
+    def failed_documents(self) -> dict[str, str]:
+        return dict(self.retriever.store.manifest.get("failed", {}))
+
+    def document_file(self, doc_id: str) -> Path | None:
+        """The corpus file a doc_id comes from (looked up in the index manifest, never built from input)."""
+        for name, entry in self.retriever.store.manifest["documents"].items():
+            if entry["doc_id"] == doc_id:
+                return self.engine.corpus_dir / name
+        return None
+
+    def original(self, doc_id: str) -> str | None:
+        """The document's text as extracted, the text citation offsets point into; cached per file version."""
+        path = self.document_file(doc_id)
+        if path is None or not path.is_file():
+            return None
+        key = (str(path), path.stat().st_mtime)
+        text = self._originals.get(key)
+        if text is None:
+            try:
+                text = load_file(path)
+            except DocumentError:
+                return None
+            if len(self._originals) > 64:
+                self._originals.clear()
+            self._originals[key] = text
+        return text
+
+    def originals_for(self, citations: list[dict]) -> dict[str, str]:
+        found = {}
+        for doc_id in dict.fromkeys(citation["doc_id"] for citation in citations):
+            if (text := self.original(doc_id)) is not None:
+                found[doc_id] = text
+        return found
+
+    def add_documents(self, uploads: list[tuple[Path, str]]) -> UploadResult:
+        """Check, copy into the corpus and index uploads ``(temp path, client's name)`` without a restart.
+
+        A file the index cannot read (a scanned PDF, a broken docx) is taken out of the corpus again and
+        reported as refused with the loader's reason.
+        """
+        started = time.perf_counter()
+        result = UploadResult()
+        corpus_dir = self.engine.corpus_dir
+        with tempfile.TemporaryDirectory(prefix="policy-qa-upload-") as staging, self._refresh_lock:
+            staged, result.refused = stage_uploads(uploads, Path(staging), self.max_upload_bytes)
+            backups = Path(staging) / "previous"
+            backups.mkdir()
+            for path in staged:  # a new version replaces the old one only if it can be read
+                if (corpus_dir / path.name).is_file():
+                    shutil.copy2(corpus_dir / path.name, backups / path.name)
+            added, refused = add_to_corpus(staged, corpus_dir)
+            result.refused.update(_in_chinese(refused))
+            if added:
+                report = self.engine.refresh()
+                unreadable = {name: reason for name, reason in report.failed.items() if name in added}
+                for name, reason in unreadable.items():
+                    if (backups / name).is_file():
+                        shutil.copy2(backups / name, corpus_dir / name)
+                    else:
+                        (corpus_dir / name).unlink(missing_ok=True)
+                    result.refused[name] = f"无法读取：{reason}"
+                if unreadable:
+                    self.engine.refresh()
+                result.added = [name for name in added if name not in unreadable]
+        result.seconds = time.perf_counter() - started
+        return result
+
+
+def _in_chinese(refused: dict[str, str]) -> dict[str, str]:
+    """``add_to_corpus`` speaks English; the admin page speaks Chinese."""
+    translated = {}
+    for name, reason in refused.items():
+        if reason.startswith("already in the corpus as "):
+            reason = "内容与已有文件相同：" + reason.removeprefix("already in the corpus as ")
+        translated[name] = reason
+    return translated

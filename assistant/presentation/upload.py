@@ -1,0 +1,77 @@
+"""Admin uploads checked before they reach the corpus: allowed type, size, a safe file name.
+
+A browser or an API client chooses the file name, so it is reduced to one harmless name (no folders,
+no ``..``, no control characters, no hidden files) and the file is copied under that name into a private
+staging folder; only ``add_to_corpus`` then copies it into the corpus folder.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+from assistant.loading import SUPPORTED_SUFFIXES
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_NAME_CHARS = 120
+_UNSAFE = re.compile(r"[^\w\u3000-\u303f\uff00-\uffef.\-（）()《》【】]+")
+
+
+class UploadRefused(ValueError):
+    """Why a file is not taken, in words an administrator understands."""
+
+
+def safe_filename(name: str) -> str:
+    """The last path component, NFKC, unsafe characters replaced by ``_``, no leading dots, bounded length."""
+    name = re.split(r"[\\/]", unicodedata.normalize("NFKC", name or ""))[-1]
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    suffix = _UNSAFE.sub("", suffix)
+    stem = _UNSAFE.sub("_", stem).strip("._ ")[: MAX_NAME_CHARS - len(suffix) - 1].strip("._ ")
+    if not stem:
+        raise UploadRefused("文件名无效")
+    return f"{stem}.{suffix.lower()}" if suffix else stem
+
+
+def check_upload(source: Path, name: str, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """The safe name to store ``source`` under, or UploadRefused saying why not."""
+    safe = safe_filename(name)
+    suffix = Path(safe).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UploadRefused(f"不支持的文件类型 {suffix or '（无扩展名）'}（支持：{'、'.join(SUPPORTED_SUFFIXES)}）")
+    if not source.is_file():
+        raise UploadRefused("文件不存在")
+    size = source.stat().st_size
+    if size == 0:
+        raise UploadRefused("文件为空")
+    if size > max_bytes:
+        raise UploadRefused(f"文件过大（{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB）")
+    return safe
+
+
+def stage_uploads(
+    uploads: list[tuple[Path, str]], staging_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES
+) -> tuple[list[Path], dict[str, str]]:
+    """Copy accepted uploads ``(temp path, name the client gave)`` into ``staging_dir`` under safe names.
+
+    Returns (staged paths, {name: why refused}); a later file with the same safe name is refused.
+    """
+    staged: list[Path] = []
+    refused: dict[str, str] = {}
+    for source, name in uploads:
+        shown = Path(name.replace("\\", "/")).name or name
+        try:
+            safe = check_upload(source, name, max_bytes)
+        except UploadRefused as error:
+            refused[shown] = str(error)
+            continue
+        target = staging_dir / safe
+        if target.exists():
+            refused[shown] = f"与同批文件重名（{safe}）"
+            continue
+        shutil.copyfile(source, target)
+        staged.append(target)
+    return staged, refused

@@ -1,0 +1,90 @@
+"""The REST contract, in-process: status codes, messages, shapes and the OpenAPI listing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.engine import Engine
+from assistant.presentation.api import create_api
+from assistant.presentation.feedback import FeedbackStore
+from assistant.presentation.service import PolicyService
+
+
+@pytest.fixture
+def client(engine: Engine, tmp_path: Path) -> TestClient:
+    return TestClient(create_api(PolicyService(engine), FeedbackStore(tmp_path / "feedback.sqlite3")))
+
+
+def test_openapi_lists_the_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/ask", "/api/search", "/api/feedback", "/api/feedback/export", "/api/documents"} <= set(paths)
+    assert "offline" in client.get("/docs").text  # swagger assets served locally, not from a CDN
+
+
+def test_ask_answers_per_jurisdiction_with_citations(client: TestClient) -> None:
+    response = client.post("/api/ask", json={"question": "政务新媒体由谁负责"})
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["answerable"] and "党群工作部" in answer["answer"] and "县政府办公室" in answer["answer"]
+    assert len(answer["lines"]) == len(answer["citations"]) == len(answer["concise"])
+    assert all(c["end"] > c["start"] and c["evidence"] in c["text"] for c in answer["citations"])
+
+
+def test_ask_follow_up_and_filters(client: TestClient) -> None:
+    answer = client.post("/api/ask", json={"question": "那高县呢？", "history": ["政务新媒体由谁负责"]}).json()
+    assert answer["understood"] == "高县政务新媒体由谁负责" and answer["message"].startswith("（理解为")
+    scoped = client.post("/api/ask", json={"question": "政务新媒体由谁负责", "region": "四川省宜宾市高县"}).json()
+    assert {c["region"] for c in scoped["citations"]} == {"四川省宜宾市高县"}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ({"question": "   "}, 400, "问题为空"),
+        ({"question": "？！。"}, 400, "问题只有标点"),
+        ({"question": ""}, 422, "question"),
+        ({"question": "问" * 501}, 422, "at most 500"),
+        ({}, 422, "question"),
+        ({"question": "政务新媒体", "year": "明年"}, 422, "year"),
+    ],
+)
+def test_bad_questions_are_clear_errors(client: TestClient, body: dict, status: int, detail: str) -> None:
+    for route in ("/api/ask", "/api/search"):
+        response = client.post(route, json=body)
+        assert response.status_code == status
+        assert detail in response.json()["detail"]
+        assert "问" * 100 not in response.text  # oversized input is not echoed back
+
+
+def test_search_returns_hits(client: TestClient) -> None:
+    hits = client.post("/api/search", json={"question": "政务新媒体季度抽查比例", "k": 3}).json()["hits"]
+    assert len(hits) == 3 and hits[0]["rank"] == 1 and "25%" in hits[0]["text"]
+
+
+def test_feedback_round_trip(client: TestClient) -> None:
+    body = {
+        "question": "政务新媒体由谁负责",
+        "answer": "高县：县政府办公室 [1]",
+        "rating": "down",
+        "comment": "不全",
+        "citations": [{"n": 1, "doc_id": "高县"}],
+    }
+    assert client.post("/api/feedback", json=body).json() == {"id": 1}
+    assert client.post("/api/feedback", json={**body, "rating": "meh"}).status_code == 422
+    exported = client.get("/api/feedback/export")
+    assert exported.headers["content-disposition"] == 'attachment; filename="feedback.jsonl"'
+    assert '"comment": "不全"' in exported.text
+    assert client.get("/api/feedback/export?format=csv").text.startswith("\ufeffid,created_at,rating")
+
+
+def test_documents_and_the_document_page(client: TestClient) -> None:
+    documents = client.get("/api/documents").json()["documents"]
+    assert len(documents) == 5 and all(d["file"].endswith(".txt") for d in documents)
+    doc_id = documents[0]["doc_id"]
+    page = client.get(f"/documents/{doc_id}", params={"start": 10, "end": 20})
+    assert page.status_code == 200 and 'id="hit"' in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert client.get("/documents/..%2F..%2Fetc%2Fpasswd").status_code == 404

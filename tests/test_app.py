@@ -1,0 +1,271 @@
+"""End to end: ``python app.py`` on a free loopback port, driven over HTTP and in headless Chromium.
+
+The server runs on copies of the real corpus and of the session index (nothing is rebuilt, nothing in
+the repository changes). The browser tests need Debian's chromium (``apt-get install chromium``) and the
+``playwright`` Python package; without them they are skipped with the reason, the HTTP tests still run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from assistant.engine import Engine
+from tests.paths import CORPUS, ROOT
+
+SCREENSHOT = ROOT / "eval" / "results" / "app_screenshot.png"
+START_TIMEOUT = 300  # seconds: loading the model on a busy 2-core machine
+UI_TIMEOUT = 120_000  # milliseconds for answers and uploads in the browser
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE_NAME = "测试县_2024年数据开放工作要点.txt"
+HOSTILE_DOCUMENT = (
+    "测试县人民政府办公室关于印发《2024年测试县数据开放工作要点》的通知\n\n"
+    "一、加强数据开放平台建设\n"
+    "数据开放平台由县大数据中心负责运维<script>window.__pwned=1</script>，"
+    '每季度更新开放目录<img src=x onerror="window.__pwned=1">。详见[开放说明](javascript:window.__pwned=1)。\n'
+)
+
+
+@dataclass
+class Server:
+    url: str
+    corpus: Path
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    base = tmp_path_factory.mktemp("app")
+    shutil.copytree(CORPUS, base / "corpus")
+    shutil.copytree(engine.index_dir, base / "index")
+    port = _free_port()
+    log = base / "app.log"
+    command = [
+        sys.executable,
+        str(ROOT / "app.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--corpus",
+        str(base / "corpus"),
+        "--index",
+        str(base / "index"),
+        "--data",
+        str(base / "data"),
+    ]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"app.py exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/api/documents", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() - started > START_TIMEOUT:
+                pytest.fail(f"app.py did not serve within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        print(f"app.py served after {time.monotonic() - started:.1f} s")
+        yield Server(url, base / "corpus", log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium): browser tests skipped")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright: browser tests skipped")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: object, server: Server) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    opened = context.new_page()
+    opened.set_default_timeout(UI_TIMEOUT)
+    opened.goto(server.url, wait_until="domcontentloaded")
+    opened.locator("#question textarea, #question input").first.wait_for()
+    yield opened
+    context.close()
+
+
+def _ask(page: object, question: str, expect: str) -> None:
+    """Type a question, send it, and wait until the answer holding ``expect`` and its sources are shown."""
+    box = page.locator("#question textarea, #question input").first
+    box.fill(question)
+    box.press("Enter")
+    page.locator("#chat .bot, #chat [data-testid='bot']").filter(has_text=expect).last.wait_for()
+    page.wait_for_function("() => !document.querySelector('#sources').innerText.includes('正在查找')")
+
+
+# --- HTTP, against the running server -------------------------------------------------------------------
+
+
+def test_rest_ask_search_and_errors(server: Server) -> None:
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+        assert {"/api/ask", "/api/search", "/api/feedback", "/api/feedback/export", "/api/documents"} <= set(paths)
+        assert len(client.get("/api/documents").json()["documents"]) >= 5
+        answer = client.post("/api/ask", json={"question": "政务新媒体由谁负责"}).json()
+        assert "达州高新区（2023）：责任单位：党群工作部" in answer["answer"]
+        assert "县政府办公室" in answer["answer"] and len(answer["citations"]) >= 2
+        follow = client.post("/api/ask", json={"question": "什么时候完成？", "history": ["高县政务新媒体由谁负责"]})
+        assert follow.json()["understood"].startswith("高县政务新媒体")
+        hits = client.post("/api/search", json={"question": "政府网站适老化改造", "k": 4}).json()["hits"]
+        assert len(hits) == 4 and all("start" in hit and "section" in hit for hit in hits)
+        empty = client.post("/api/ask", json={"question": "  "})
+        assert empty.status_code == 400 and empty.json() == {"detail": "问题为空：请输入要查询的问题。"}
+        assert client.post("/api/ask", json={"question": "问" * 600}).status_code == 422
+
+
+def test_rest_concurrent_requests_and_feedback_export(server: Server) -> None:
+    questions = ["政务新媒体由谁负责", "政府网站适老化改造什么时候完成", "政务新媒体季度抽查比例不低于多少"]
+
+    def ask_and_rate(number: int) -> int:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            answer = client.post("/api/ask", json={"question": questions[number % 3]}).json()
+            body = {
+                "question": answer["question"],
+                "answer": answer["answer"],
+                "citations": answer["citations"],
+                "rating": "up" if number % 2 else "down",
+                "comment": f"并发{number}",
+            }
+            return client.post("/api/feedback", json=body).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(ask_and_rate, range(6))) == [200] * 6
+    exported = httpx.get(f"{server.url}/api/feedback/export", timeout=30)
+    records = [json.loads(line) for line in exported.text.splitlines()]
+    assert {r["comment"] for r in records} >= {f"并发{n}" for n in range(6)}
+    assert all(r["citations"] for r in records if r["comment"].startswith("并发"))
+    csv_text = httpx.get(f"{server.url}/api/feedback/export", params={"format": "csv"}, timeout=30).text
+    assert csv_text.count("并发") == 6
+
+
+# --- In the browser -------------------------------------------------------------------------------------
+
+
+def test_chat_answers_with_sources_follow_up_and_feedback(page: object, server: Server) -> None:
+    started = time.monotonic()
+    _ask(page, "政务新媒体由谁负责", "县政府办公室")
+    chat = page.locator("#chat").inner_text()
+    assert "达州高新区（2023）：责任单位：党群工作部" in chat
+    assert "高县（2023）：牵头单位：县政府办公室" in chat
+    cards = page.locator("#sources .citation")
+    assert cards.count() >= 2
+    sources = page.locator("#sources").inner_text()
+    assert "2023年全区政务公开工作要点" in sources and "党群工作部" in sources and "县政府办公室" in sources
+    assert page.locator("#sources mark.evidence").count() >= cards.count()
+    cards.first.locator("summary").click()  # 查看原文: the original file around the cited span
+    assert "党群工作部" in cards.first.locator(".original-text mark.span").inner_text()
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    print(f"first answer in the browser after {time.monotonic() - started:.1f} s")
+
+    page.locator("#chat button[aria-label='踩'], #chat button[aria-label='Dislike']").last.click()  # the chat's own 👎
+    page.locator("#feedback-status").filter(has_text="已记录👎").wait_for()
+
+    _ask(page, "那高县呢？", "理解为：高县政务新媒体由谁负责")
+    assert page.locator("#sources .citation").count() == 1
+    assert "高县" in page.locator("#sources .citation-meta").inner_text()
+
+    page.locator("#concise-mode input").check()
+    concise = page.locator("#concise textarea")
+    concise.wait_for()
+    assert "高县（2023）：牵头单位：县政府办公室" in concise.input_value()
+
+    page.locator("#feedback-comment textarea, #feedback-comment input").first.fill("浏览器里的反馈")
+    page.locator("#feedback-up").click()
+    page.locator("#feedback-status").filter(has_text="已记录").wait_for()
+    records = [
+        json.loads(line) for line in httpx.get(f"{server.url}/api/feedback/export", timeout=30).text.split("\n") if line
+    ]
+    assert any(r["rating"] == "down" and r["question"] == "政务新媒体由谁负责" for r in records)
+    mine = [r for r in records if r["comment"] == "浏览器里的反馈"]
+    assert len(mine) == 1 and mine[0]["rating"] == "up" and mine[0]["question"].startswith("那高县呢")  # NFKC: ？ → ?
+    assert mine[0]["understood"] == "高县政务新媒体由谁负责" and mine[0]["citations"][0]["region"].endswith("高县")
+
+
+def test_uploaded_document_is_indexed_and_shown_escaped(page: object, server: Server, tmp_path: Path) -> None:
+    hostile = tmp_path / HOSTILE_NAME
+    hostile.write_text(HOSTILE_DOCUMENT, encoding="utf-8")
+    duplicate = tmp_path / "copy.txt"
+    shutil.copyfile(next(CORPUS.glob("高县*.txt")), duplicate)
+    page.get_by_role("tab", name="管理").click()
+    page.locator("#upload input[type=file]").set_input_files([str(hostile), str(duplicate)])
+    for stem in ("测试县_2024年数据开放工作要点", "copy"):  # shown once each upload has finished
+        page.locator("#upload").filter(has_text=stem).wait_for()
+    page.locator("#add-documents").click()
+    page.wait_for_function("() => document.querySelector('#upload-report textarea').value.includes('已加入索引')")
+    report = page.locator("#upload-report textarea").input_value()
+    assert f"已加入索引：{HOSTILE_NAME}" in report
+    assert "未加入：copy.txt（内容与已有文件相同：高县_2023年政务公开重点工作任务清单.txt）" in report
+    assert (server.corpus / HOSTILE_NAME).is_file()
+    page.locator("#export-feedback").click()
+    page.locator("#exported").filter(has_text=".csv").wait_for()
+    assert page.locator("#exported a[href*='feedback.csv']").count() == 1
+
+    page.get_by_role("tab", name="问答").click()
+    _ask(page, "数据开放平台由谁负责运维", "县大数据中心")
+    sources = page.locator("#sources")
+    assert "<script>window.__pwned=1</script>" in sources.inner_text()
+    assert '<img src=x onerror="window.__pwned=1">' in sources.inner_text()
+    page.locator("#sources .citation").first.locator("summary").click()
+    assert "<script>window.__pwned=1</script>" in page.locator("#sources .original-text").first.inner_text()
+    for selector in ("#sources script", "#sources img", "#chat script", "#chat img[src='x']", "a[href^='javascript']"):
+        assert page.locator(selector).count() == 0, selector
+    assert page.evaluate("() => window.__pwned") is None
+
+    doc_id = quote(HOSTILE_NAME.removesuffix(".txt"))
+    page.goto(f"{server.url}/documents/{doc_id}?start=10&end=60#hit", wait_until="load")
+    assert "<script>window.__pwned=1</script>" in page.locator("body").inner_text()
+    assert page.evaluate("() => window.__pwned") is None
