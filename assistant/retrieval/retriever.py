@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,7 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
         self._vectors: dict[str, np.ndarray] = {}
+        self._vectors_lock = threading.Lock()  # the web app answers several questions at once
 
     def scope(
         self, question: str, region: str | None = None, year: int | None = None, doc_ids: list[str] | None = None
@@ -124,16 +126,18 @@ class Retriever:
 
     def forget_queries(self) -> None:
         """Empty the query-embedding cache (benchmarks measure what a new question costs)."""
-        self._vectors.clear()
+        with self._vectors_lock:
+            self._vectors.clear()
 
     def _query_vector(self, question: str) -> np.ndarray:
         """Query embeddings are cached: an answer searches again within each jurisdiction it names."""
         vector = self._vectors.get(question)
         if vector is None:
             vector = self.embedder.encode_queries([question])[0]
-            if len(self._vectors) >= QUERY_CACHE_SIZE:
-                self._vectors.pop(next(iter(self._vectors)))
-            self._vectors[question] = vector
+            with self._vectors_lock:
+                while len(self._vectors) >= QUERY_CACHE_SIZE:
+                    self._vectors.pop(next(iter(self._vectors)))
+                self._vectors[question] = vector
         return vector
 
     def _hit(self, position: int, score: float, legs: dict[str, tuple[np.ndarray, np.ndarray]]) -> Hit:
