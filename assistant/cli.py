@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _open(args: argparse.Namespace, update: bool = True) -> Engine:
     engine = Engine.open(args.corpus, args.index, args.model, update=update, progress=sys.stderr.isatty())
-    if engine.report.changed or engine.report.failed:
+    if engine.report.changed or engine.report.failed or engine.report.recovered:
         print(engine.report.summary(), file=sys.stderr)
     for name, reason in engine.report.failed.items():
         print(f"warning: not indexed: {name}: {reason}", file=sys.stderr)

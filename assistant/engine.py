@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,10 @@ def add_to_corpus(files: list[Path], corpus_dir: Path) -> tuple[list[str], dict[
         elif (digest := content_hash(source)) in known:
             refused[name] = f"already in the corpus as {known[digest]}"
         else:
-            shutil.copyfile(source, corpus_dir / name)
+            # Copied under a hidden name, then renamed: a crash mid-copy never leaves half a document.
+            partial = corpus_dir / f".{name}.partial"
+            shutil.copyfile(source, partial)
+            os.replace(partial, corpus_dir / name)
             known[digest] = name
             added.append(name)
     return added, refused

@@ -32,7 +32,7 @@ from assistant.indexing.tokenizer import ChineseTokenizer
 from assistant.loading import DocumentError
 from assistant.structure.metadata import load_manifest
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the manifest holds a checksum of every index file
 CURRENT = "CURRENT"
 # The code that turns files into passages: when it changes, passages built by the old code are stale.
 _PASSAGE_CODE = ("loading", "structure", "repair.py", "mapped_text.py", "chunking.py", "corpus.py",
@@ -50,6 +50,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     rebuilt_because: str = ""
+    recovered: str = ""
     seconds: float = 0.0
 
     @property
@@ -67,6 +68,8 @@ class BuildReport:
         text = "index: " + ", ".join(parts) + f" ({self.seconds:.1f} s)"
         if self.rebuilt_because:
             text += f"; rebuilt because {self.rebuilt_because}"
+        if self.recovered:
+            text += f"; {self.recovered}"
         return text
 
 
@@ -99,6 +102,7 @@ class IndexStore:
     @classmethod
     def load(cls, directory: Path) -> IndexStore:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        _verify_checksums(directory, manifest.get("files", {}))
         with (directory / "passages.jsonl").open(encoding="utf-8") as handle:
             passages = [Passage.from_dict(json.loads(line)) for line in handle]
         vectors = np.load(directory / "vectors.npy")
@@ -147,8 +151,9 @@ def open_index(
     settings = settings or ChunkSettings()
     index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir):
+        recovered = _discard_interrupted(index_dir)
         previous, reason = _load_compatible(index_dir, embedder, settings)
-        report = BuildReport(rebuilt_because=reason)
+        report = BuildReport(rebuilt_because=reason, recovered=recovered)
         if previous is not None and not update:
             return previous, report
         started = time.perf_counter()
@@ -314,6 +319,7 @@ def _write_generation(
     np.save(staging / "vectors.npy", vectors)
     dense.save(staging / "dense.faiss")
     lexical.save(staging)
+    manifest["files"] = _checksums(staging)
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(staging)
     generation = index_dir / name
@@ -327,10 +333,47 @@ def _write_generation(
     return generation
 
 
-def _remove_old_generations(index_dir: Path, keep: str) -> None:
+def _remove_old_generations(index_dir: Path, keep: str) -> list[str]:
+    """Delete every generation folder but ``keep`` (finished or half-written); returns their names."""
+    removed = []
     for entry in index_dir.iterdir():
-        if entry.is_dir() and entry.name != keep and (entry.name.startswith("gen-") or entry.name.startswith(".gen-")):
+        if entry.is_dir() and entry.name != keep and entry.name.startswith(("gen-", ".gen-")):
             shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    return sorted(removed)
+
+
+def _discard_interrupted(index_dir: Path) -> str:
+    """What a killed build left beside the index in use (a half-written or never-adopted generation), removed.
+
+    Runs under the build lock, so no living builder owns these folders. Returns the message, or "" when clean.
+    """
+    current = current_generation(index_dir)
+    removed = _remove_old_generations(index_dir, keep=current.name if current else "")
+    if not removed:
+        return ""
+    in_use = f"the index in use is {current.name}" if current else "no complete index was left"
+    message = f"an interrupted build was found and discarded ({', '.join(removed)}); {in_use}"
+    print(f"index: {message}", file=sys.stderr)
+    return message
+
+
+def _checksums(directory: Path) -> dict[str, str]:
+    """SHA-256 of every file in a generation (the manifest aside), so damage is found at load, not as bad answers."""
+    return {
+        path.relative_to(directory).as_posix(): content_hash(path)
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
+    }
+
+
+def _verify_checksums(directory: Path, expected: dict[str, str]) -> None:
+    if not expected:
+        raise ValueError("the manifest lists no file checksums")
+    actual = _checksums(directory)
+    damaged = sorted(name for name in expected.keys() | actual.keys() if expected.get(name) != actual.get(name))
+    if damaged:
+        raise ValueError(f"{', '.join(damaged)} missing, added or changed since the index was written")
 
 
 def _fsync_tree(directory: Path) -> None:

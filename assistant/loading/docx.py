@@ -9,10 +9,13 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from assistant.loading.errors import DocumentError
+from assistant.loading.errors import DocumentError, too_large
 
 # A real policy document is a few MB unpacked; far more than this is a zip bomb.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# The body XML is parsed whole (about ten times its size in memory); 25 MB of it is far beyond any real
+# document's million characters.
+MAX_BODY_BYTES = 25 * 1024 * 1024
 
 
 def load_docx(path: Path) -> str:
@@ -33,10 +36,17 @@ def load_docx(path: Path) -> str:
 def _check_archive(path: Path) -> None:
     if not zipfile.is_zipfile(path):
         raise DocumentError(path, "not a .docx (the file is not a zip package)")
-    with zipfile.ZipFile(path) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise DocumentError(path, f"not a valid .docx ({error.__class__.__name__}: {error})") from error
+    unpacked = sum(sizes.values())
     if unpacked > MAX_UNPACKED_BYTES:
         raise DocumentError(path, f"refused: unpacks to {unpacked / 1e6:.0f} MB (zip bomb?)")
+    body = sizes.get("word/document.xml", 0)
+    if body > MAX_BODY_BYTES:
+        raise too_large(path, "unpacked document body", body, MAX_BODY_BYTES)
 
 
 def _paragraph_line(paragraph: Paragraph) -> str:

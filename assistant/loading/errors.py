@@ -12,3 +12,8 @@ class DocumentError(Exception):
         super().__init__(f"{Path(path).name}: {reason}")
         self.path = Path(path)
         self.reason = reason
+
+
+def too_large(path: Path | str, what: str, size: int, limit: int) -> DocumentError:
+    """The size-policy refusal, worded the same by every loader: what is too large, by how much."""
+    return DocumentError(path, f"{what} too large: {size / 1048576:.1f} MB (limit {limit // 1048576} MB)")

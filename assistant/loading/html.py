@@ -6,12 +6,19 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from assistant.loading.errors import too_large
 from assistant.loading.text import decode_bytes
+
+# Parsing costs about 2 s and 20 MB of memory per MB of HTML; a policy page is well under 1 MB.
+MAX_HTML_BYTES = 10 * 1024 * 1024
 
 _BLOCKS = ("title", "p", "div", "li", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table")
 
 
 def load_html(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_HTML_BYTES:
+        raise too_large(path, "HTML page", size, MAX_HTML_BYTES)
     soup = BeautifulSoup(decode_bytes(path.read_bytes(), path), "html.parser")
     for hidden in soup(["script", "style", "noscript", "template", "iframe", "object"]):
         hidden.decompose()

@@ -7,9 +7,12 @@ with the Chinese reason, malformed input a 422 from validation, and nothing ever
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi_offline import FastAPIOffline
@@ -104,6 +107,16 @@ class DocumentsResponse(BaseModel):
     failed: dict[str, str] = Field(description="语料中无法读取的文件及原因")
 
 
+class UploadResponse(BaseModel):
+    added: list[str] = Field(description="已加入索引的文件（安全化后的文件名）")
+    refused: dict[str, str] = Field(description="未加入的文件及原因：类型、大小、重名、内容重复、无法读取")
+    seconds: float
+
+
+# Room for the multipart framing around the files themselves.
+_MULTIPART_SLACK = 64 * 1024
+
+
 def _question(text: str) -> str:
     try:
         return normalize_question(text)
@@ -163,6 +176,29 @@ def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
     @api.get("/api/documents", response_model=DocumentsResponse, tags=["文件"], summary="已建立索引的文件")
     def documents() -> dict:
         return {"documents": service.documents(), "failed": service.failed_documents()}
+
+    @api.middleware("http")
+    async def _bounded_uploads(request: Request, call_next: Any) -> Response:
+        """Refuse an oversized upload by its declared length, before any of it is spooled to disk."""
+        if request.method == "POST" and request.url.path == "/api/documents":
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > service.max_upload_bytes + _MULTIPART_SLACK:
+                limit = service.max_upload_bytes // 1048576
+                return JSONResponse({"detail": f"上传过大：一次最多 {limit} MB"}, status_code=413)
+        return await call_next(request)
+
+    @api.post("/api/documents", response_model=UploadResponse, tags=["文件"], summary="上传文件并加入索引")
+    def upload(files: list[UploadFile]) -> dict:
+        """Same checks as the admin page: type, size, safe name, duplicate content, readable; reported per file."""
+        with tempfile.TemporaryDirectory(prefix="policy-qa-api-upload-") as received:
+            uploads = []
+            for number, file in enumerate(files):
+                path = Path(received) / str(number)  # the client's name is never a path on this machine
+                with path.open("wb") as target:
+                    shutil.copyfileobj(file.file, target)
+                uploads.append((path, file.filename or ""))
+            result = service.add_documents(uploads)
+        return {"added": result.added, "refused": result.refused, "seconds": result.seconds}
 
     @api.get("/documents/{doc_id}", response_class=HTMLResponse, tags=["文件"], summary="查看原文并定位到引用处")
     def document(doc_id: str, start: int = Query(0, ge=0), end: int = Query(0, ge=0), evidence: str = "") -> Response:

@@ -12,9 +12,9 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-from assistant.loading import SUPPORTED_SUFFIXES
+from assistant.loading import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # what the loaders would refuse anyway is refused at the door
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^\w\u3000-\u303f\uff00-\uffef.\-（）()《》【】]+")
 
