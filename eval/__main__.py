@@ -54,14 +54,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="write this run's scores to eval/expected/labelled.json (a deliberate new baseline)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{bench,speed}", help="without one: the labelled set")
-    from eval import bench
+    commands = parser.add_subparsers(
+        dest="command", metavar="{bench,speed,throughput}", help="without one: the labelled set"
+    )
+    from eval import bench, throughput
 
     bench.add_arguments(commands.add_parser("bench", help="external passage benchmark (see eval/bench.py)"))
     commands.add_parser("speed", help="index build time and search/ask latency p50/p95 on the corpus")
+    throughput.add_arguments(commands.add_parser("throughput", help="embedding passages/s per backend"))
     args = parser.parse_args(argv)
     if args.command == "bench":
         return bench.run_cli(args, argv)
+    if args.command == "throughput":
+        return throughput.run_cli(args, argv)
     if args.command == "speed":
         print_speed(run_speed(args.corpus, args.questions, args.model))
         return 0

@@ -28,7 +28,7 @@ from tqdm import tqdm
 from assistant.corpus import content_hash
 from assistant.embedding.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from assistant.indexing.dense import DenseIndex
-from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.lexical import BM25Parameters, LexicalIndex
 from assistant.indexing.tokenizer import ChineseTokenizer
 from assistant.retrieval.fusion import normalized_score_fusion, reciprocal_rank_fusion
 from assistant.retrieval.retriever import RetrievalSettings
@@ -45,6 +45,7 @@ TOLERANCE = 0.01
 # Title + text by default: titles (law name + article number, Wikipedia article title) carry terms the text lacks.
 TEXT_FORMATS = ("title+text", "text")
 SHARD = 1024  # passages per cache shard: the unit a killed run loses at most
+SPLITS = ("tune", "check")
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,12 @@ def load_queries(path: Path, limit: int | None = None) -> list[Query]:
     return [Query(str(row["id"]), str(row["question"]), frozenset(map(str, row["positive_ids"]))) for row in rows]
 
 
+def split_of(query_id: str) -> str:
+    """A fixed half of the queries, by a hash of the id: settings are chosen on ``tune`` and reported on ``check``
+    too, so a choice that only fits the queries it was tuned on shows up as a gap between the halves."""
+    return SPLITS[hashlib.sha256(query_id.encode()).digest()[0] % 2]
+
+
 def dedupe(ids: Sequence[str]) -> list[str]:
     """First occurrence of each id: a passage listed twice must not count twice (or push out another)."""
     return list(dict.fromkeys(ids))
@@ -257,13 +264,15 @@ class BenchResult:
     latencies: dict[str, list[float]] = field(default_factory=dict)  # mode → ms per query
     timings: dict[str, float] = field(default_factory=dict)  # what → seconds (or a count)
 
-    def scores(self) -> dict[str, dict[str, float]]:
-        """Quality metrics plus latency p50/p95 (ms) per mode."""
+    def scores(self, split: str | None = None) -> dict[str, dict[str, float]]:
+        """Quality metrics plus latency p50/p95 (ms) per mode, over all queries or one split's."""
+        chosen = [i for i, query in enumerate(self.queries) if split is None or split_of(query.id) == split]
         table = {}
         for mode in self.modes:
-            row = score_rankings(self.rankings[mode], self.queries)
-            row["latency_p50_ms"] = metrics.percentile(self.latencies[mode], 50) if self.latencies[mode] else 0.0
-            row["latency_p95_ms"] = metrics.percentile(self.latencies[mode], 95) if self.latencies[mode] else 0.0
+            row = score_rankings(self.rankings[mode], [self.queries[i] for i in chosen])
+            latencies = [self.latencies[mode][i] for i in chosen]
+            row["latency_p50_ms"] = metrics.percentile(latencies, 50) if latencies else 0.0
+            row["latency_p95_ms"] = metrics.percentile(latencies, 95) if latencies else 0.0
             table[mode] = row
         return table
 
@@ -278,6 +287,7 @@ def run_bench(
     limit: int | None = None,
     cache_root: Path = CACHE,
     progress: bool = True,
+    bm25: BM25Parameters | None = None,
 ) -> BenchResult:
     """Index the benchmark corpus, run every query through each mode, keep rankings, latencies and timings.
 
@@ -294,7 +304,7 @@ def run_bench(
     result = BenchResult(directory.resolve().name, len(passages), queries, tuple(modes))
 
     started = time.perf_counter()
-    lexical = LexicalIndex.build(texts, ChineseTokenizer())
+    lexical = LexicalIndex.build(texts, ChineseTokenizer(), bm25 or BM25Parameters())
     result.timings["bm25_index_s"] = time.perf_counter() - started
 
     dense_index = None
@@ -381,6 +391,8 @@ def variant(args: argparse.Namespace) -> str:
         parts.append(f"limit-{args.limit}")
     if args.k != 100:
         parts.append(f"k-{args.k}")
+    if (args.bm25_k1, args.bm25_b) != (BM25Parameters.k1, BM25Parameters.b):
+        parts.append(f"bm25-k1-{args.bm25_k1:g}-b-{args.bm25_b:g}")
     return "_".join(parts)
 
 
@@ -448,6 +460,10 @@ def write_report(result: BenchResult, scores: dict, report: dict, results_dir: P
     timings = "\n".join(f"- {name}: {_number(value)}" for name, value in result.timings.items())
     if "passages_embedded" in result.timings and "embedding_whole_corpus_s" not in result.timings:
         timings += "\n- embedding_whole_corpus_s: not recorded (the cache was filled by a run that kept no timing)"
+    halves = "".join(
+        f"## The {split} half ({count} queries)\n\n{table(report['scores_by_split'][split], markdown=True)}\n\n"
+        for split, count in report["split_sizes"].items()
+    )
     md_path.write_text(
         f"# Benchmark `{result.name}`{' (' + report['variant'] + ')' if report['variant'] else ''}\n\n"
         f"- command: `{report['command']}`\n- date: {report['date']}\n- machine: {report['machine']}\n"
@@ -455,7 +471,7 @@ def write_report(result: BenchResult, scores: dict, report: dict, results_dir: P
         f"model `{report['model']}`; top {report['k']}\n- regression check: {_check_line(report['check'])}\n"
         "- Recall@k is uncapped (found / all positives); Hit@k: at least one positive in the top k; MRR@10: first "
         "positive. Latency per query = the legs a mode uses (BM25 scoring; query embedding + FAISS) + its fusion.\n\n"
-        f"{table(scores, markdown=True)}\n\n## Timings (seconds, or a count)\n\n{timings}\n",
+        f"{table(scores, markdown=True)}\n\n{halves}## Timings (seconds, or a count)\n\n{timings}\n",
         "utf-8",
     )
     return json_path, md_path
@@ -471,6 +487,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--limit", type=int, help="only the first N queries")
     parser.add_argument("--text-format", choices=TEXT_FORMATS, default="title+text", help="what is indexed")
+    parser.add_argument("--bm25-k1", type=float, default=BM25Parameters.k1, help="BM25 k1 (default the library's)")
+    parser.add_argument("--bm25-b", type=float, default=BM25Parameters.b, help="BM25 b (default the library's)")
     parser.add_argument("--no-check", action="store_true", help="skip the comparison with the expected scores")
     parser.add_argument("--write-expected", action="store_true", help="store this run's scores as the expected ones")
     parser.add_argument("--expected", type=Path, help="expected-scores file (default eval/expected/bench_NAME.json)")
@@ -495,6 +513,7 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
         args.text_format,
         args.limit,
         args.cache_dir,
+        bm25=BM25Parameters(args.bm25_k1, args.bm25_b),
     )
     scores = result.scores()
     extra = variant(args)
@@ -511,10 +530,15 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
         "passages": result.passages,
         "queries": len(result.queries),
         "timings": result.timings,
+        "split_sizes": {split: sum(split_of(q.id) == split for q in result.queries) for split in SPLITS},
+        "scores_by_split": {split: result.scores(split) for split in SPLITS},
     }
     print(f"{result.name}: {result.passages} passages ({args.text_format}), {len(result.queries)} queries")
     print(", ".join(f"{name} {_number(value)}" for name, value in result.timings.items()) + "\n")
     print(table(scores))
+    for split in SPLITS:
+        print(f"\n{split} half ({report['split_sizes'][split]} queries; settings are chosen on tune)")
+        print(table(report["scores_by_split"][split]))
     if args.out:
         with args.out.open("w", encoding="utf-8") as out:
             for query in result.queries:

@@ -102,6 +102,12 @@ def test_scores_by_hand_with_duplicates_removed() -> None:
     assert scores["mrr@10"] == pytest.approx((1 / 2 + 0) / 2)
 
 
+def test_splits_are_fixed_halves() -> None:
+    """Pinned: a change of the hash would silently move queries between the half tuned on and the one reported."""
+    assert [bench.split_of(f"q{i}") for i in range(1, 5)] == ["check", "tune", "tune", "check"]
+    assert 450 < sum(bench.split_of(f"q{i}") == "tune" for i in range(1000)) < 550
+
+
 def test_bench_end_to_end(
     tiny_bench: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -120,7 +126,12 @@ def test_bench_end_to_end(
     # the dense leg ranks all 12 passages, so everything that exists is found by 100
     assert dense["recall@100"] == pytest.approx((1 + 1 + 1 + 0) / 4)
     assert set(report["scores"]) == set(bench.MODES)
-    assert (tmp_path / "results" / "bench_tinystard.md").read_text(encoding="utf-8").count("| hybrid") == 2
+    # hybrid and hybrid-rrf rows in the table of all queries and in each half's
+    assert (tmp_path / "results" / "bench_tinystard.md").read_text(encoding="utf-8").count("| hybrid") == 6
+    # q2 and q3 are in the tune half, q1 and q4 in the check half: each half is scored on its own queries
+    assert report["split_sizes"] == {"tune": 2, "check": 2}
+    assert report["scores_by_split"]["tune"]["bm25"]["recall@1"] == pytest.approx((1 + 0.5) / 2)
+    assert report["scores_by_split"]["check"]["bm25"]["recall@1"] == pytest.approx((1 + 0) / 2)
 
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == [q[0] for q in QUERIES]
