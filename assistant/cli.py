@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,8 @@ from assistant.answering.answer import Answer
 from assistant.answering.answerer import Answerer
 from assistant.answering.generation import GeneratingAnswerer, GenerationSettings
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine, add_to_corpus
+from assistant.indexing.dense import INDEX_TYPES
+from assistant.indexing.vector_store import BACKENDS, IndexSettings
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import MODES
 
@@ -33,6 +36,26 @@ def _parser() -> argparse.ArgumentParser:
         "--model",
         default="default",
         help="'default' (bundled multilingual-e5-small) or a sentence-transformers directory/name",
+    )
+    store = common.add_argument_group("vector store")
+    store.add_argument("--backend", choices=BACKENDS, default="faiss", help="where the vectors live (default faiss)")
+    store.add_argument(
+        "--dense-index",
+        choices=INDEX_TYPES,
+        default="auto",
+        help="FAISS index type (default auto: flat, HNSW for large corpora)",
+    )
+    store.add_argument(
+        "--milvus-uri",
+        default="",
+        help="Milvus server (http://host:19530) or milvus-lite file (default: INDEX/milvus.db); "
+        "the token, if any, is read from $POLICY_QA_MILVUS_TOKEN",
+    )
+    store.add_argument("--milvus-collection", default="policy_qa", help="Milvus collection (default policy_qa)")
+    store.add_argument(
+        "--milvus-index",
+        default="AUTOINDEX",
+        help="Milvus vector index type: AUTOINDEX (default), HNSW, IVF_FLAT, FLAT…",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -68,12 +91,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open(args: argparse.Namespace, update: bool = True) -> Engine:
-    engine = Engine.open(args.corpus, args.index, args.model, update=update, progress=sys.stderr.isatty())
+    engine = Engine.open(
+        args.corpus, args.index, args.model, update=update, progress=sys.stderr.isatty(), index=index_settings(args)
+    )
     if engine.report.changed or engine.report.failed or engine.report.recovered:
         print(engine.report.summary(), file=sys.stderr)
     for name, reason in engine.report.failed.items():
         print(f"warning: not indexed: {name}: {reason}", file=sys.stderr)
     return engine
+
+
+def index_settings(args: argparse.Namespace) -> IndexSettings:
+    return IndexSettings(
+        backend=args.backend,
+        dense_type=args.dense_index,
+        milvus_uri=args.milvus_uri,
+        milvus_collection=args.milvus_collection,
+        milvus_index=args.milvus_index,
+        milvus_token=os.environ.get("POLICY_QA_MILVUS_TOKEN", ""),
+    )
 
 
 def _build(args: argparse.Namespace) -> int:

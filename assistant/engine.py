@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.chunking import ChunkSettings
 from assistant.corpus import content_hash, corpus_files
 from assistant.embedding.embedder import Embedder, SentenceTransformerEmbedder
 from assistant.indexing.store import BuildReport, IndexStore, open_index
+from assistant.indexing.vector_store import IndexSettings
 from assistant.loading import SUPPORTED_SUFFIXES
 from assistant.retrieval.retriever import Retriever
 
@@ -27,6 +28,7 @@ class Engine:
     store: IndexStore
     retriever: Retriever
     report: BuildReport
+    index_settings: IndexSettings = field(default_factory=IndexSettings)
 
     @classmethod
     def open(
@@ -38,16 +40,25 @@ class Engine:
         progress: bool = True,
         embedder: Embedder | None = None,
         chunking: ChunkSettings | None = None,
+        index: IndexSettings | None = None,
     ) -> Engine:
-        """Load the model, then the index, building or updating it from the corpus as needed."""
+        """Load the model, then the index, building or updating it from the corpus as needed.
+
+        ``index`` chooses where the vectors live (FAISS in ``index_dir`` by default, or a Milvus collection).
+        """
         embedder = embedder or SentenceTransformerEmbedder(model)
-        store, report = open_index(index_dir, corpus_dir, embedder, chunking, update=update, progress=progress)
-        return cls(corpus_dir, index_dir, embedder, store, Retriever(store, embedder), report)
+        index = index or IndexSettings()
+        store, report = open_index(
+            index_dir, corpus_dir, embedder, chunking, update=update, progress=progress, index=index
+        )
+        return cls(corpus_dir, index_dir, embedder, store, Retriever(store, embedder), report, index)
 
     def refresh(self, progress: bool = False) -> BuildReport:
         """Bring the index in step with the corpus (after an upload) without a restart."""
         chunking = ChunkSettings(**self.store.manifest["chunking"])
-        store, report = open_index(self.index_dir, self.corpus_dir, self.embedder, chunking, progress=progress)
+        store, report = open_index(
+            self.index_dir, self.corpus_dir, self.embedder, chunking, progress=progress, index=self.index_settings
+        )
         self.store = store
         self.retriever = Retriever(store, self.embedder, self.retriever.settings)
         return report

@@ -26,9 +26,17 @@ from assistant.chunking import ChunkSettings, chunk_document
 from assistant.corpus import content_hash, corpus_files, read_document
 from assistant.documents import DocumentMeta, Passage
 from assistant.embedding.embedder import Embedder
-from assistant.indexing.dense import DenseIndex
+from assistant.indexing.checkpoint import EmbeddingCheckpoint
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.tokenizer import ChineseTokenizer
+from assistant.indexing.vector_store import (
+    IndexSettings,
+    PassageRows,
+    VectorStore,
+    build_vector_store,
+    load_vector_store,
+    save_vector_store,
+)
 from assistant.loading import DocumentError
 from assistant.structure.metadata import load_manifest
 
@@ -82,7 +90,7 @@ class IndexStore:
         manifest: dict,
         passages: list[Passage],
         vectors: np.ndarray,
-        dense: DenseIndex,
+        dense: VectorStore,
         lexical: LexicalIndex,
     ) -> None:
         self.directory = directory
@@ -100,16 +108,18 @@ class IndexStore:
         self.doc_positions = {doc_id: np.array(positions, dtype=np.int64) for doc_id, positions in grouped.items()}
 
     @classmethod
-    def load(cls, directory: Path) -> IndexStore:
+    def load(cls, directory: Path, token: str = "") -> IndexStore:
+        """Load a generation; its vector store is opened as the manifest records it (``token``: Milvus's)."""
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         _verify_checksums(directory, manifest.get("files", {}))
         with (directory / "passages.jsonl").open(encoding="utf-8") as handle:
             passages = [Passage.from_dict(json.loads(line)) for line in handle]
         vectors = np.load(directory / "vectors.npy")
-        dense = DenseIndex.load(directory / "dense.faiss")
+        index = IndexSettings(**manifest["index"], milvus_token=token)
+        dense = load_vector_store(index, directory.parent, directory, passage_rows(passages, manifest["documents"]))
         lexical = LexicalIndex.load(directory, len(passages))
         if not (len(passages) == len(vectors) == dense.size == manifest["passages"]):
-            raise ValueError("passages, vectors and FAISS index disagree in size")
+            raise ValueError("passages, vectors and vector store disagree in size")
         return cls(directory, manifest, passages, vectors, dense, lexical)
 
 
@@ -146,9 +156,11 @@ def open_index(
     settings: ChunkSettings | None = None,
     update: bool = True,
     progress: bool = True,
+    index: IndexSettings | None = None,
 ) -> tuple[IndexStore, BuildReport]:
     """Load the index, first bringing it in step with the corpus when ``update`` is set."""
     settings = settings or ChunkSettings()
+    index = index or IndexSettings()
     index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir):
         recovered = _discard_interrupted(index_dir)
@@ -158,11 +170,14 @@ def open_index(
             return previous, report
         started = time.perf_counter()
         plan = _plan(corpus_dir, previous)
-        if previous is not None and not plan.changes(previous):
+        moved = previous is not None and previous.manifest["index"] != index.fingerprint()
+        if moved:  # same passages and vectors, another vector store: nothing is embedded again
+            report.rebuilt_because = f"the vector store is now {index.fingerprint()}"
+        if previous is not None and not plan.changes(previous) and not moved:
             report.unchanged = sorted(previous.manifest["documents"])
             report.failed = plan.failed
             return previous, report
-        store = _build(index_dir, corpus_dir, embedder, settings, previous, plan, report, progress)
+        store = _build(index_dir, corpus_dir, embedder, settings, index, previous, plan, report, progress)
         report.seconds = time.perf_counter() - started
         return store, report
 
@@ -222,12 +237,14 @@ def _build(
     corpus_dir: Path,
     embedder: Embedder,
     settings: ChunkSettings,
+    index: IndexSettings,
     previous: IndexStore | None,
     plan: _Plan,
     report: BuildReport,
     progress: bool,
 ) -> IndexStore:
     overrides = load_manifest(corpus_dir)
+    checkpoint = EmbeddingCheckpoint(index_dir, embedder)
     old_entries = previous.manifest["documents"] if previous else {}
     documents: dict[str, dict] = {}
     passages: list[Passage] = []
@@ -254,11 +271,7 @@ def _build(
         doc_passages = chunk_document(document, settings)
         # Dense vectors see the passage alone: a shared document prefix blurs e5's view of it (measured).
         texts = [passage.text for passage in doc_passages]
-        vectors.append(
-            embedder.encode_passages(texts, show_progress=progress)
-            if texts
-            else np.zeros((0, embedder.dimension), dtype=np.float32)
-        )
+        vectors.append(checkpoint.encode_passages(texts, progress))
         passages.extend(doc_passages)
         documents[name] = {
             "doc_id": document.doc_id,
@@ -276,6 +289,7 @@ def _build(
         "dimension": embedder.dimension,
         "chunking": settings.to_dict(),
         "pipeline": pipeline_fingerprint(),
+        "index": index.fingerprint(),
         "passages": len(passages),
         "documents": documents,
         "failed": failed,
@@ -285,9 +299,27 @@ def _build(
     metas = {entry["doc_id"]: DocumentMeta(**entry["meta"]) for entry in documents.values()}
     tokenizer = ChineseTokenizer(_unit_words(passages))
     lexical = LexicalIndex.build([passage_index_text(p, metas[p.doc_id]) for p in passages], tokenizer)
-    dense = DenseIndex.build(matrix, embedder.dimension)
+    dense = build_vector_store(index, index_dir, matrix, passage_rows(passages, documents), progress)
     generation = _write_generation(index_dir, manifest, passages, matrix, dense, lexical)
+    checkpoint.clear()
     return IndexStore(generation, manifest, passages, matrix, dense, lexical)
+
+
+def passage_rows(passages: list[Passage], documents: dict[str, dict]) -> PassageRows:
+    """Each passage's key, stable while its document is unchanged (document + content hash + ordinal), and
+    filterable metadata, for a vector store."""
+    entries = {entry["doc_id"]: entry for entry in documents.values()}
+    ordinals: dict[str, int] = {}
+    keys, hashes, regions, years = [], [], [], []
+    for passage in passages:
+        entry = entries[passage.doc_id]
+        ordinal = ordinals[passage.doc_id] = ordinals.get(passage.doc_id, -1) + 1
+        document = hashlib.sha256(f"{passage.doc_id}\0{entry['hash']}".encode()).hexdigest()[:32]
+        keys.append(f"{document}:{ordinal}")
+        hashes.append(entry["hash"])
+        regions.append(entry["meta"].get("region") or "")
+        years.append(entry["meta"].get("year") or 0)
+    return PassageRows(keys, [passage.doc_id for passage in passages], hashes, regions, years)
 
 
 def _unit_words(passages: list[Passage]) -> list[str]:
@@ -307,7 +339,7 @@ def _write_generation(
     manifest: dict,
     passages: list[Passage],
     vectors: np.ndarray,
-    dense: DenseIndex,
+    dense: VectorStore,
     lexical: LexicalIndex,
 ) -> Path:
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
@@ -317,7 +349,7 @@ def _write_generation(
         for passage in passages:
             handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
     np.save(staging / "vectors.npy", vectors)
-    dense.save(staging / "dense.faiss")
+    save_vector_store(dense, staging)
     lexical.save(staging)
     manifest["files"] = _checksums(staging)
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,0 +1,67 @@
+"""A build killed midway resumes: finished embedding batches are read back, not embedded again."""
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.indexing.checkpoint import EmbeddingCheckpoint
+
+
+class HashEmbedder:
+    """Deterministic vectors from the text (no model needed to test bookkeeping); can fail after some calls."""
+
+    name = "hash-embedder"
+    dimension = 8
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.calls = 0
+        self.embedded = 0
+        self.fail_after = fail_after
+
+    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        if self.fail_after is not None and self.calls >= self.fail_after:
+            raise RuntimeError("killed")
+        self.calls += 1
+        self.embedded += len(texts)
+        rows = [np.frombuffer(hashlib.sha256(text.encode()).digest()[:32], dtype=np.float32) for text in texts]
+        return np.nan_to_num(np.stack(rows))
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode_passages(texts)
+
+
+def test_a_killed_run_resumes_from_the_finished_batches(tmp_path: Path) -> None:
+    texts = [f"第{i}条 政务公开" for i in range(10)]
+    crashing = HashEmbedder(fail_after=2)
+    with pytest.raises(RuntimeError):
+        EmbeddingCheckpoint(tmp_path, crashing, batch=3).encode_passages(texts)
+    assert crashing.embedded == 6
+
+    resumed = HashEmbedder()
+    checkpoint = EmbeddingCheckpoint(tmp_path, resumed, batch=3)
+    vectors = checkpoint.encode_passages(texts)
+    assert resumed.embedded == checkpoint.embedded == 4  # only the batches the killed run had not finished
+    np.testing.assert_array_equal(vectors, HashEmbedder().encode_passages(texts))
+
+    checkpoint.clear()
+    assert not checkpoint.directory.exists()
+
+
+def test_a_torn_or_foreign_batch_is_embedded_again(tmp_path: Path) -> None:
+    texts = ["一", "二", "三"]
+    first = EmbeddingCheckpoint(tmp_path, HashEmbedder(), batch=3)
+    first.encode_passages(texts)
+    (saved,) = first.directory.glob("*.npy")
+    saved.write_bytes(saved.read_bytes()[:40])  # a crash mid-write that bypassed the rename
+
+    again = HashEmbedder()
+    EmbeddingCheckpoint(tmp_path, again, batch=3).encode_passages(texts)
+    assert again.embedded == 3
+
+    other_model = HashEmbedder()
+    other_model.name = "another-model"
+    EmbeddingCheckpoint(tmp_path, other_model, batch=3).encode_passages(texts)
+    assert other_model.embedded == 3  # the key includes the model: another model's vectors are never reused
+    assert EmbeddingCheckpoint(tmp_path, HashEmbedder(), batch=3).encode_passages([]).shape == (0, 8)
