@@ -78,6 +78,7 @@ class Answer:
             "question": self.question,
             "understood": self.understood,
             "answer": self.text,
+            "message": self.message,
             "answerable": self.answerable,
             "intent": self.intent,
             "lines": [{"label": line.label, "text": line.text, "citations": line.citations} for line in self.lines],

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdiction_label, unsupported_markers
 from assistant.answering.conversation import Turn, resolve_follow_up
-from assistant.answering.coverage import coverage
-from assistant.answering.extraction import Extract, extract
+from assistant.answering.coverage import content_words, coverage, missing_details
+from assistant.answering.extraction import Extract, asks_duration, extract
 from assistant.retrieval.hit import Hit
-from assistant.retrieval.intent import INTENT_PATTERNS, WHAT, detect_intent
+from assistant.retrieval.intent import INTENT_PATTERNS, WHAT, WHO, detect_intent
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.scope import region_aliases, unknown_places
 
 NOT_FOUND = "现有文件中未找到"
-RARITY_CACHE_SIZE = 10_000
+FREQUENCY_CACHE_SIZE = 10_000
 _ASKING = re.compile(r"负责|管理|是|的|吗|呢|要|由")
 
 
@@ -28,19 +29,27 @@ class AnswerSettings:
     k: int = 10
     max_jurisdictions: int = 5
     jurisdiction_ratio: float = 0.8  # another jurisdiction is answered when its best hit scores this close
-    min_coverage: float = 0.25  # rarity-weighted share of the question's content words in the best passages
+    min_coverage: float = 0.1  # rarity-weighted share of the question's content words in the best passages
+    min_support: float = 0.1  # the same share in the one passage an answer line cites
+    min_about: float = 0.2  # the same share (of words the corpus uses) in the sentence a figure is quoted from
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """How the parts of an answer are judged against one question."""
+
+    overlap: Callable[[str], float]  # share of the question's tokens in a text: ranks sentences
+    supports: Callable[[Hit], bool]  # the passage itself answers the question: a line may cite it
+    about: Callable[[str], bool]  # a sentence speaks of the question's topic: its figures may be quoted
+    duration: bool  # the question asks how long (几天), not by when
 
 
 class Answerer:
     def __init__(self, retriever: Retriever, settings: AnswerSettings | None = None) -> None:
         self.retriever = retriever
         self.settings = settings or AnswerSettings()
-        self._rarity_store: object = None
-        self._rarity_cache: dict[str, float] = {}
-
-    @property
-    def _tokenize(self):
-        return self.retriever.store.lexical.tokenizer.tokenize
+        self._frequency_store: object = None
+        self._frequencies: dict[str, int] = {}
 
     def answer(
         self,
@@ -56,8 +65,8 @@ class Answerer:
         except QuestionError as error:
             return Answer(question, "", WHAT, False, message=str(error))
         documents = self.retriever.store.documents
-        place_names = sorted({name for meta in documents.values() for names in region_aliases(meta) for name in names})
-        resolved = resolve_follow_up(asked, history or [], place_names)
+        places = self._place_names()
+        resolved = resolve_follow_up(asked, history or [], places)
         intent = detect_intent(resolved)
         scope = self.retriever.scope(resolved, region, year, doc_ids)
         unknown = unknown_places(resolved, documents) if not region and not scope.regions else []
@@ -66,57 +75,81 @@ class Answerer:
             what = "、".join(unknown) or scope.unmatched
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{what}的文件。", hits)
         hits = self.retriever.search(resolved, self.settings.k, scope=scope)
-        if not hits or not self._answerable(resolved, hits):
+        words = content_words(resolved, self.retriever.store.lexical.tokenizer, places)
+        top = "".join(f"{hit.meta.title}{hit.passage.section_path}{hit.passage.text}" for hit in hits[:3])
+        if not hits or coverage(words, top, self._rarity)[0] < self.settings.min_coverage:
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
-        return self._compose(
-            asked, resolved, intent, hits, single=scope.doc_ids is not None and len(scope.doc_ids) == 1
-        )
+        single = scope.doc_ids is not None and len(scope.doc_ids) == 1
+        return self._compose(asked, resolved, intent, hits, self._relevance(resolved, words), single)
 
     def turn(self, answer: Answer) -> Turn:
         """What a follow-up needs to remember of this answer."""
-        regions = tuple(dict.fromkeys(citation.hit.meta.region for citation in answer.citations))
-        named = [
-            name
-            for meta in self.retriever.store.documents.values()
-            for names in region_aliases(meta)
-            for name in names
-            if name in answer.understood
-        ]
-        topic = answer.understood
+        regions = {citation.hit.meta.region for citation in answer.citations}
+        return self._turn(answer.understood, one_jurisdiction=len(regions) == 1)
+
+    def turn_for(self, question: str) -> Turn:
+        """The turn of an earlier question a client remembers only as text (it is not answered again)."""
+        return self._turn(question, one_jurisdiction=len(self.retriever.scope(question).regions) == 1)
+
+    def _turn(self, understood: str, one_jurisdiction: bool) -> Turn:
+        """The question, its topic without question words and places, and the places when they name one."""
+        named = [name for name in self._place_names() if name in understood]
+        topic = understood
         for _, pattern in INTENT_PATTERNS:
             topic = pattern.sub("", topic)
         topic = _ASKING.sub("", topic)
         for name in sorted(named, key=len, reverse=True):
             topic = topic.replace(name, "")
         topic = topic.strip("？?。 ")
-        return Turn(answer.understood, tuple(dict.fromkeys(named)) if len(regions) == 1 else (), topic)
+        return Turn(understood, tuple(named) if one_jurisdiction else (), topic)
 
-    def _overlap(self, question_tokens: set[str]):
-        def score(text: str) -> float:
-            tokens = set(self._tokenize(text))
+    def _place_names(self) -> list[str]:
+        """Every name of every jurisdiction the documents belong to, in the documents' order."""
+        documents = self.retriever.store.documents.values()
+        return list(dict.fromkeys(name for meta in documents for names in region_aliases(meta) for name in names))
+
+    def _relevance(self, question: str, words: list[str]) -> Relevance:
+        """Judges for the parts of an answer to ``question``, whose content words are ``words``."""
+        question_tokens = set(self.retriever.store.lexical.tokenizer.tokenize(question))
+        known = [word for word in words if self._frequency(word)]  # only these can mark a sentence as on topic
+
+        def overlap(text: str) -> float:
+            tokens = set(self.retriever.store.lexical.tokenizer.tokenize(text))
             return len(tokens & question_tokens) / (len(question_tokens) or 1)
 
-        return score
+        def supports(hit: Hit) -> bool:
+            # The top passages together may cover the question while the one a line quotes is about
+            # something else (another task's deadline, another kind of figure): such a line is dropped.
+            text = "".join(f"{p.section_path}{p.text}" for p in (hit.passage, *hit.also_at))
+            share, _ = coverage(words, f"{hit.meta.title}{text}", self._rarity)
+            return share >= self.settings.min_support and not missing_details(question, text)
 
-    def _answerable(self, question: str, hits: list[Hit]) -> bool:
-        """Enough of what the question is about stands in the best passages (see coverage.py)."""
-        found, _ = coverage(question, hits, self.retriever.store.lexical.tokenizer, self._rarity)
-        return found >= self.settings.min_coverage
+        return Relevance(
+            overlap,
+            supports,
+            lambda text: coverage(known, text, self._rarity)[0] >= self.settings.min_about,
+            asks_duration(question),
+        )
 
     def _rarity(self, word: str) -> float:
-        """Inverse document frequency of a word as a substring of the passages (cached per store)."""
-        store = self.retriever.store
-        if self._rarity_store is not store:
-            self._rarity_store, self._rarity_cache = store, {}
-        if word not in self._rarity_cache:
-            if len(self._rarity_cache) > RARITY_CACHE_SIZE:
-                self._rarity_cache.clear()
-            frequency = sum(word in passage.text for passage in store.passages)
-            self._rarity_cache[word] = math.log((len(store.passages) + 1) / (frequency + 0.5))
-        return self._rarity_cache[word]
+        """Inverse document frequency of a word as a substring of the passages."""
+        passages = len(self.retriever.store.passages)
+        return math.log((passages + 1) / (self._frequency(word) + 0.5))
 
-    def _compose(self, asked: str, resolved: str, intent: str, hits: list[Hit], single: bool) -> Answer:
-        overlap = self._overlap(set(self._tokenize(resolved)))
+    def _frequency(self, word: str) -> int:
+        """How many passages hold ``word`` (cached per store)."""
+        store = self.retriever.store
+        if self._frequency_store is not store:
+            self._frequency_store, self._frequencies = store, {}
+        if word not in self._frequencies:
+            if len(self._frequencies) > FREQUENCY_CACHE_SIZE:
+                self._frequencies.clear()
+            self._frequencies[word] = sum(word in passage.text for passage in store.passages)
+        return self._frequencies[word]
+
+    def _compose(
+        self, asked: str, resolved: str, intent: str, hits: list[Hit], relevance: Relevance, single: bool
+    ) -> Answer:
         by_document: dict[str, list[Hit]] = {}
         for hit in hits:
             by_document.setdefault(hit.passage.doc_id, []).append(hit)
@@ -129,10 +162,10 @@ class Answerer:
         chosen = chosen[:1] if single else chosen[: self.settings.max_jurisdictions]
         answer = Answer(asked, resolved, intent, True)
         for doc in chosen:
-            found = self._extract_for(doc, by_document[doc], resolved, intent, overlap)
-            if found is None:
+            found_here = self._extract_for(doc, by_document[doc], resolved, intent, relevance)
+            if found_here is None:
                 continue
-            hit, extracted = found
+            hit, extracted = found_here
             citation = Citation(len(answer.citations) + 1, hit, extracted.evidence)
             answer.citations.append(citation)
             answer.lines.append(AnswerLine(jurisdiction_label(hit), extracted.text, [citation.n]))
@@ -144,17 +177,25 @@ class Answerer:
         return answer
 
     def _extract_for(
-        self, doc: str, hits: list[Hit], question: str, intent: str, overlap
+        self, doc: str, hits: list[Hit], question: str, intent: str, relevance: Relevance
     ) -> tuple[Hit, Extract] | None:
-        """The answer from one document: its own hits first, then a deeper search in it, then its best sentence."""
-        found = _first(hits, intent, overlap, strict=True)
-        if found is None and intent != WHAT:
+        """The answer from one document: its own hits first, then a deeper search in it, then its best sentence.
+
+        Only passages that support the question are quoted; a document without one gets no line, and
+        neither does one without a deadline or figure for a when or number question (its best sentence
+        would not say when or how much).
+        """
+        hits = [hit for hit in hits if relevance.supports(hit)]
+        found_here = _first(hits, intent, relevance, strict=True)
+        if found_here is None and intent != WHAT:
             # The few hits this document had hold no unit/deadline/figure: look deeper in it.
             deeper = self.retriever.search(question, self.settings.k, doc_ids=[doc])
-            found = _first(deeper, intent, overlap, strict=True) or _first(hits, intent, overlap, strict=False)
-        if found is None and hits and (extracted := extract(hits[0].passage, WHAT, overlap)):
-            found = hits[0], extracted
-        return found
+            deeper = [hit for hit in deeper if relevance.supports(hit)]
+            found_here = _first(deeper, intent, relevance, strict=True) or _first(hits, intent, relevance, strict=False)
+        if found_here is None and intent in (WHAT, WHO) and hits:
+            extracted = extract(hits[0].passage, WHAT, relevance.overlap)
+            found_here = (hits[0], extracted) if extracted else None
+        return found_here
 
     def _refuse(self, asked: str, resolved: str, intent: str, message: str, hits: list[Hit]) -> Answer:
         topics = list(
@@ -167,10 +208,26 @@ class Answerer:
         return Answer(asked, resolved, intent, False, message=message, nearest_topics=topics)
 
 
-def _first(hits: list[Hit], intent: str, overlap, strict: bool) -> tuple[Hit, Extract] | None:
-    """The best-ranked hit that holds this kind of answer."""
+def _first(hits: list[Hit], intent: str, relevance: Relevance, strict: bool) -> tuple[Hit, Extract] | None:
+    """The best-ranked hit that holds this kind of answer, itself or in the 分工表 row it stands for."""
     for hit in hits:
-        extracted = extract(hit.passage, intent, overlap, strict)
-        if extracted is not None:
-            return hit, extracted
+        for candidate in (hit, *_rows_behind(hit, relevance.overlap)):
+            extracted = extract(
+                candidate.passage, intent, relevance.overlap, strict, relevance.about, relevance.duration
+            )
+            if extracted is not None:
+                return candidate, extracted
     return None
+
+
+def _rows_behind(hit: Hit, overlap: Callable[[str], float]) -> list[Hit]:
+    """The task records that repeat a prose hit (its ``also_at``), the closest to the question first.
+
+    A plan states a task in prose and again in its 分工表 with the units and deadline; the unit
+    of a prose hit is in that row, not in the next-ranked hit (which may be another task).
+    """
+    rows = sorted((p for p in hit.also_at if p.kind == "record"), key=lambda p: -overlap(p.text))
+    return [
+        Hit(row, hit.meta, hit.score, hit.rank, also_at=[hit.passage, *(p for p in hit.also_at if p is not row)])
+        for row in rows
+    ]

@@ -1,37 +1,49 @@
 """Do the retrieved passages speak about what the question is about?
 
-The content words of the question (question words dropped) are looked up as plain
-substrings of the best passages and their document's jurisdiction and title; an
-everyday word counts as found when its official term is there. A question whose
-content words are mostly absent (公积金, 驾驶证, 育儿补贴…) is one the corpus does not answer.
+The content words of the question (question words, jurisdiction names and years dropped: the
+scope already answers for those) are looked up as plain substrings of a passage; an everyday
+word counts as found when its official term is there. A question whose content words are
+mostly absent (公积金, 驾驶证, 育儿补贴…) is one the corpus does not answer. A question that
+asks for a detail work plans rarely state (a phone number, a web address, an amount of money)
+is answered only by a passage that states it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import resources
 
 from assistant.indexing.tokenizer import STOPWORDS, ChineseTokenizer
 from assistant.retrieval.expansion import EVERYDAY_TERMS
-from assistant.retrieval.hit import Hit
 
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z0-9%]{2,}")
-QUESTION_WORDS: frozenset[str] = frozenset(
-    line.strip()
-    for line in (resources.files("assistant") / "resources" / "question_words.txt")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip() and not line.startswith("#")
-)
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
-def content_words(question: str, tokenizer: ChineseTokenizer) -> list[str]:
-    words = [word for word in tokenizer.words(question) if _WORD.fullmatch(word)]
-    return [word for word in dict.fromkeys(words) if word not in QUESTION_WORDS and word not in STOPWORDS]
+def _word_list(name: str) -> frozenset[str]:
+    text = (resources.files("assistant.answering") / "resources" / name).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
-def _found(word: str, text: str) -> bool:
+QUESTION_WORDS = _word_list("question_words.txt")
+DETAIL_WORDS = _word_list("detail_words.txt")
+
+
+def content_words(question: str, tokenizer: ChineseTokenizer, places: Iterable[str] = ()) -> list[str]:
+    """What the question is about: its words minus question words, stopwords, ``places`` and years."""
+    places = tuple(places)
+    words = [word for word in tokenizer.words(question) if _WORD.fullmatch(word) and not _YEAR.fullmatch(word)]
+    return [
+        word
+        for word in dict.fromkeys(words)
+        if word not in QUESTION_WORDS
+        and word not in STOPWORDS
+        and not any(word in place or place in word for place in places)
+    ]
+
+
+def found(word: str, text: str) -> bool:
     if word in text:
         return True
     return any(
@@ -40,18 +52,21 @@ def _found(word: str, text: str) -> bool:
     )
 
 
-def coverage(
-    question: str, hits: list[Hit], tokenizer: ChineseTokenizer, rarity: Callable[[str], float], depth: int = 3
-) -> tuple[float, list[str]]:
-    """Rarity-weighted share of the question's content words found in the top ``depth`` hits, and those missing.
+def coverage(words: list[str], text: str, rarity: Callable[[str], float]) -> tuple[float, list[str]]:
+    """Rarity-weighted share of ``words`` found in ``text``, and the words missing.
 
     A word the corpus never uses (公积金) weighs most; a common one (材料) little, so a question
     is not "covered" just because its generic words are.
     """
-    words = content_words(question, tokenizer)
     if not words:
         return 1.0, []
-    text = "".join(f"{h.meta.region}{h.meta.title}{h.passage.section_path}{h.passage.text}" for h in hits[:depth])
-    missing = [word for word in words if not _found(word, text)]
+    missing = [word for word in words if not found(word, text)]
     total = sum(rarity(word) for word in words)
     return 1 - sum(rarity(word) for word in missing) / total, missing
+
+
+def missing_details(question: str, text: str) -> list[str]:
+    """The details the question asks for (电话, 网址…) that ``text`` does not state."""
+    asked = [word for word in DETAIL_WORDS if word in question]
+    shortest = [word for word in asked if not any(other in word for other in asked if other != word)]
+    return [word for word in shortest if word not in text]

@@ -22,7 +22,6 @@ from assistant.loading import DocumentError, load_file
 from assistant.presentation.upload import MAX_UPLOAD_BYTES, stage_uploads
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.retriever import Retriever
-from assistant.retrieval.scope import region_aliases
 
 
 @dataclass
@@ -64,27 +63,9 @@ class PolicyService:
         return answer, (answerer.turn(answer) if answer.understood else None)
 
     def turns_from_questions(self, questions: list[str]) -> list[Turn]:
-        """Turns for a client that only remembers its earlier questions (as ``understood``, in order).
-
-        Mirrors ``Answerer.turn`` without re-answering: the regions are the places the question
-        names when they all belong to one jurisdiction.
-        """
+        """Turns for a client that only remembers its earlier questions (as ``understood``, in order)."""
         answerer = Answerer(self.retriever)
-        documents = self.retriever.store.documents
-        turns = []
-        for question in filter(str.strip, questions):
-            turn = answerer.turn(Answer(question, question, "", True))
-            named = [
-                name
-                for meta in documents.values()
-                for names in region_aliases(meta)
-                for name in names
-                if name in question
-            ]
-            if named and len(self.retriever.scope(question).regions) == 1:
-                turn = Turn(turn.question, tuple(dict.fromkeys(named)), turn.topic)
-            turns.append(turn)
-        return turns
+        return [answerer.turn_for(question) for question in filter(str.strip, questions)]
 
     def search(
         self,

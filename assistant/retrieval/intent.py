@@ -24,8 +24,8 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         WHO,
         re.compile(
-            r"由谁|谁负责|谁来|谁管|归谁|找谁|哪个部门|哪些部门|哪个单位|哪些单位|哪家|什么部门|什么单位|"
-            r"牵头|责任单位|负责单位|主管|负责部门|哪个机构|谁牵头"
+            r"由谁|谁负责|谁来|谁管|归谁|找谁|哪(?:个|些|几个|几家)(?:部门|单位|机构|局)|哪家|什么部门|什么单位|"
+            r"牵头|责任单位|负责单位|主管|负责部门|谁牵头"
         ),
     ),
     (NUMBER, re.compile(r"多少|几个|几次|几项|几种|几名|几天|比例|百分之|不低于|不少于|至少|上限|下限|多大")),
@@ -33,7 +33,10 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def detect_intent(question: str) -> str:
-    """The first matching kind, WHEN before WHO before NUMBER (``多长时间内`` is a when, not a number)."""
+    """The first matching kind, WHEN before WHO before NUMBER.
+
+    ``多长时间内`` is a when, not a number; ``哪几个部门`` a who, not a number.
+    """
     for intent, pattern in INTENT_PATTERNS:
         if pattern.search(question):
             return intent
