@@ -12,8 +12,10 @@ from pathlib import Path
 from assistant.answering.answer import Answer
 from assistant.answering.answerer import Answerer
 from assistant.answering.generation import GeneratingAnswerer, GenerationSettings
+from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine, add_to_corpus
 from assistant.indexing.dense import INDEX_TYPES
+from assistant.indexing.store import embed_shard
 from assistant.indexing.vector_store import BACKENDS, IndexSettings
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import MODES
@@ -60,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", parents=[common], help="build or update index/ from corpus/")
+    build.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="only embed shard I of N of the new documents into the index's checkpoint (run N at once, then build)",
+    )
     build.set_defaults(handler=_build)
 
     add = commands.add_parser("add", parents=[common], help="add documents to the corpus and the index")
@@ -112,7 +120,19 @@ def index_settings(args: argparse.Namespace) -> IndexSettings:
     )
 
 
+def _shard(text: str) -> tuple[int, int]:
+    shard, _, shards = text.partition("/")
+    if not (shard.isdigit() and shards.isdigit() and int(shard) < int(shards)):
+        raise argparse.ArgumentTypeError(f"expected I/N with 0 <= I < N, got {text!r}")
+    return int(shard), int(shards)
+
+
 def _build(args: argparse.Namespace) -> int:
+    if args.shard:
+        embedder = SentenceTransformerEmbedder(args.model)
+        embedded = embed_shard(args.index, args.corpus, embedder, *args.shard, progress=sys.stderr.isatty())
+        print(f"shard {args.shard[0]}/{args.shard[1]}: {embedded} passages embedded into the checkpoint")
+        return 0
     engine = _open(args)
     print(
         f"index ready: {len(engine.store.documents)} documents, {len(engine.store.passages)} passages "
@@ -192,7 +212,7 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"error: {answer.message}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        print(_json(answer.to_dict(), indent=1))
         return 0
     print("" if stream_to_stdout and answer.generated else answer.text)
     for citation in answer.citations:
@@ -217,11 +237,17 @@ def _batch(args: argparse.Namespace, handle_item: Callable[[dict], dict]) -> int
                 except json.JSONDecodeError as error:
                     print(f"warning: line {number}: not JSON ({error})", file=sys.stderr)
                     continue
-                out.write(json.dumps(handle_item(item), ensure_ascii=False) + "\n")
+                out.write(_json(handle_item(item)) + "\n")
     finally:
         if args.out:
             out.close()
     return 0
+
+
+def _json(record: dict, indent: int | None = None) -> str:
+    """JSON with Chinese kept readable; a lone surrogate echoed from the input stays a ``\\udXXX`` escape."""
+    text = json.dumps(record, ensure_ascii=False, indent=indent)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _search_batch(engine: Engine, args: argparse.Namespace) -> int:

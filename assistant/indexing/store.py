@@ -182,6 +182,43 @@ def open_index(
         return store, report
 
 
+def embed_shard(
+    index_dir: Path,
+    corpus_dir: Path,
+    embedder: Embedder,
+    shard: int,
+    shards: int,
+    settings: ChunkSettings | None = None,
+    progress: bool = True,
+) -> int:
+    """Embed every ``shards``-th new or changed document into the checkpoint; returns the passages embedded.
+
+    Workers for shards 0…N-1 run at once (other processes or machines sharing ``index_dir``); the build
+    afterwards finds every vector in the checkpoint and embeds nothing. No index is written here.
+    """
+    settings = settings or ChunkSettings()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):  # only to read the current generation consistently
+        previous, _ = _load_compatible(index_dir, embedder, settings)
+    plan = _plan(corpus_dir, previous)
+    known = {entry["hash"] for entry in previous.manifest["documents"].values()} if previous else set()
+    names = [name for name in sorted(plan.hashes) if plan.hashes[name] not in known][shard::shards]
+    overrides = load_manifest(corpus_dir)
+    checkpoint = EmbeddingCheckpoint(index_dir, embedder)
+    for name in tqdm(names, desc=f"shard {shard}/{shards}", unit="doc", disable=not progress):
+        try:
+            document = read_document(corpus_dir / name, overrides.get(name))
+        except DocumentError:
+            continue  # the build reports it
+        checkpoint.encode_passages(_dense_texts(chunk_document(document, settings)), progress)
+    return checkpoint.embedded
+
+
+def _dense_texts(passages: list[Passage]) -> list[str]:
+    """Dense vectors see the passage alone: a shared document prefix blurs e5's view of it (measured)."""
+    return [passage.text for passage in passages]
+
+
 @dataclass
 class _Plan:
     """Which corpus files need work, computed from content hashes."""
@@ -269,9 +306,7 @@ def _build(
             failed[name], failed_hashes[name] = error.reason, digest
             continue
         doc_passages = chunk_document(document, settings)
-        # Dense vectors see the passage alone: a shared document prefix blurs e5's view of it (measured).
-        texts = [passage.text for passage in doc_passages]
-        vectors.append(checkpoint.encode_passages(texts, progress))
+        vectors.append(checkpoint.encode_passages(_dense_texts(doc_passages), progress))
         passages.extend(doc_passages)
         documents[name] = {
             "doc_id": document.doc_id,

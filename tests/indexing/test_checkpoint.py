@@ -1,12 +1,16 @@
 """A build killed midway resumes: finished embedding batches are read back, not embedded again."""
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assistant.indexing.checkpoint import EmbeddingCheckpoint
+from assistant.indexing.checkpoint import FOLDER, EmbeddingCheckpoint
+from assistant.indexing.store import embed_shard, open_index
+from tests.indexing.test_store import CountingEmbedder
+from tests.paths import FIXTURES
 
 
 class HashEmbedder:
@@ -65,3 +69,20 @@ def test_a_torn_or_foreign_batch_is_embedded_again(tmp_path: Path) -> None:
     EmbeddingCheckpoint(tmp_path, other_model, batch=3).encode_passages(texts)
     assert other_model.embedded == 3  # the key includes the model: another model's vectors are never reused
     assert EmbeddingCheckpoint(tmp_path, HashEmbedder(), batch=3).encode_passages([]).shape == (0, 8)
+
+
+def test_parallel_shards_fill_the_checkpoint_and_the_build_embeds_nothing(tmp_path: Path, embedder) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("policy_gbk.txt", "policy.pdf"):
+        shutil.copy(FIXTURES / name, corpus / name)
+    index_dir = tmp_path / "index"
+    counting = CountingEmbedder(embedder)
+    embedded = [embed_shard(index_dir, corpus, counting, shard, 2, progress=False) for shard in range(2)]
+    assert all(embedded) and counting.passages_embedded == sum(embedded)
+
+    store, report = open_index(index_dir, corpus, counting, progress=False)
+    assert counting.passages_embedded == sum(embedded) == len(store.passages)  # the build embedded nothing
+    assert sorted(report.added) == ["policy.pdf", "policy_gbk.txt"]
+    assert not (index_dir / FOLDER).exists()
+    assert embed_shard(index_dir, corpus, counting, 0, 1, progress=False) == 0  # nothing new to embed
