@@ -24,7 +24,8 @@ _ASKING = re.compile(r"负责|管理|是|的|吗|呢|要|由")
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """Calibrated on eval/questions.jsonl (see eval/README.md for refusal recall and false refusals)."""
+    """Refusal thresholds calibrated on eval/questions.jsonl: ``python -m eval.answers`` prints the trade-off
+    between refusal recall and false refusals and cross-validates the choice."""
 
     k: int = 10
     max_jurisdictions: int = 5

@@ -61,3 +61,48 @@ def test_bad_questions_get_a_message(answerer: Answerer) -> None:
     assert "标点" in answerer.answer("？？！").text
     long = answerer.answer("政务新媒体由谁负责" + "啊" * 100_000)
     assert long.answerable
+
+
+def test_a_detail_the_documents_do_not_state_is_refused(answerer: Answerer) -> None:
+    # The plan speaks of 政府门户网站 but gives no web address, and of 评议员 but not how to apply.
+    for question in ("广元市政府门户网站 网址", "达州市政务公开社会监督评议员怎么报名？"):
+        answer = answerer.answer(question)
+        assert not answer.answerable and NOT_FOUND in answer.text, question
+    # A citizen service of its own is not answered from a plan that names 社会保障 in passing.
+    assert not answerer.answer("社保卡丢了在哪里补办？").answerable
+    # The detail is answered where a passage states it.
+    assert answerer.answer("政策咨询电话在哪里公布？").answerable
+
+
+def test_a_figure_must_be_about_the_question(answerer: Answerer) -> None:
+    # Passages on 政府信息公开申请 hold figures, none of them a reply deadline.
+    answer = answerer.answer("提交政府信息公开申请后，行政机关应当在多少个工作日内答复？")
+    assert not answer.answerable
+    answer = answerer.answer("政府主要负责人每年至少要听取几次政务公开工作汇报？")
+    assert answer.answerable and all("1次" in line.text for line in answer.lines)
+
+
+def test_how_long_is_not_answered_by_a_date(answerer: Answerer) -> None:
+    assert not answerer.answer("12345热线 工单 办结时限 几天").answerable
+    answer = answerer.answer("台儿庄区决策文件出台后，多长时间内要公开意见采纳情况？")
+    assert answer.answerable and "10个工作日内" in answer.text
+
+
+def test_a_prose_hit_is_answered_from_its_task_row(answerer: Answerer) -> None:
+    # The prose names no unit; the 分工表 row repeating it does (and the next hit is another task).
+    answer = answerer.answer("企业困难问题在线征集平台 责任单位")
+    assert answer.answerable and "市民营办" in answer.text
+    citation = answer.citations[0]
+    assert citation.hit.passage.kind == "record"
+    assert any("企业困难问题在线征集平台" in p.text for p in citation.hit.also_at)
+
+
+def test_an_answer_serialises_its_message(answerer: Answerer) -> None:
+    refused = answerer.answer("公积金怎么提取？").to_dict()
+    assert refused["message"].startswith(NOT_FOUND) and refused["answer"] == refused["message"]
+
+
+def test_a_remembered_question_gives_the_same_turn_as_its_answer(answerer: Answerer) -> None:
+    question = "高县政务新媒体由谁负责"
+    assert answerer.turn_for(question) == answerer.turn(answerer.answer(question))
+    assert answerer.turn_for("政务新媒体由谁负责").regions == ()
