@@ -25,8 +25,8 @@ _SAMPLE_BYTES = 1 << 20
 def decode_bytes(data: bytes, path: Path) -> str:
     """Decode by BOM, then UTF-8, then GB18030, then charset-normalizer's best guess."""
     for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding)
+        if data.startswith(bom):  # the BOM settles it; a cut-off last character is replaced, not fatal
+            return data.decode(encoding, errors="replace")
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
