@@ -269,3 +269,31 @@ def test_uploaded_document_is_indexed_and_shown_escaped(page: object, server: Se
     page.goto(f"{server.url}/documents/{doc_id}?start=10&end=60#hit", wait_until="load")
     assert "<script>window.__pwned=1</script>" in page.locator("body").inner_text()
     assert page.evaluate("() => window.__pwned") is None
+
+
+def test_script_in_a_document_uploaded_through_the_api_never_runs(page: object, server: Server) -> None:
+    """Markdown and HTML carrying scripts, handlers and ``javascript:`` links: shown as text, nothing executes."""
+    markdown = (
+        "# 脚本县2024年档案工作要点\n\n一、档案数字化\n档案数字化由县档案馆负责<script>document.title='pwned';"
+        'window.__ran=1</script>，[查看说明](javascript:window.__ran=1) <svg onload="window.__ran=1"></svg>。\n'
+    )
+    html = (
+        "<html><head><title>脚本县档案</title><script>window.__ran=1</script></head><body onload='window.__ran=1'>"
+        "<p>档案查阅由县档案馆窗口办理&lt;script&gt;window.__ran=1&lt;/script&gt;</p>"
+        "<a href='javascript:window.__ran=1'>链接</a></body></html>"
+    )
+    files = [("files", ("脚本县_档案.md", markdown.encode())), ("files", ("脚本县_查阅.html", html.encode()))]
+    result = httpx.post(f"{server.url}/api/documents", files=files, timeout=600).json()
+    assert sorted(result["added"]) == sorted(["脚本县_档案.md", "脚本县_查阅.html"]) and not result["refused"], result
+    title = page.title()
+    _ask(page, "脚本县档案数字化由谁负责", "县档案馆")
+    page.locator("#sources .citation").first.locator("summary").click()
+    assert "<script>document.title='pwned'" in page.locator("#sources").inner_text()
+    _ask(page, "脚本县档案查阅在哪里办理", "县档案馆")
+    for selector in ("#sources script", "#sources svg", "#chat script", "a[href^='javascript']"):
+        assert page.locator(selector).count() == 0, selector
+    assert page.evaluate("() => window.__ran") is None and page.title() == title
+    for doc_id in ("脚本县_档案", "脚本县_查阅"):
+        page.goto(f"{server.url}/documents/{quote(doc_id)}", wait_until="load")
+        assert "县档案馆" in page.locator("body").inner_text()
+        assert page.evaluate("() => window.__ran") is None and page.title() != "pwned"
