@@ -289,9 +289,14 @@ def markdown(summary: dict) -> str:
         ("verdict", "OK" if summary["ok"] else "FAILED"),
     ]
     table = "\n".join(f"| {name} | {value} |" for name, value in rows)
+    command, upload = (
+        "python -m eval load",
+        (", and a document uploaded through `POST /api/documents` halfway (indexed and swapped in while serving)"),
+    )
+    if not update:
+        command, upload = command + " --no-update", ""
     return (
-        "# Load test: `python -m eval load`\n\n"
-        "The real `app.py` on loopback, concurrent clients posting the labelled questions to `/api/ask`, and a "
-        "document uploaded through `POST /api/documents` halfway (indexed and swapped in while serving).\n\n"
-        f"| measure | value |\n| --- | --- |\n{table}\n"
+        f"# Load test: `{command}`\n\n"
+        f"The real `app.py` on loopback and concurrent clients posting the labelled questions to `/api/ask`{upload}."
+        f"\n\n| measure | value |\n| --- | --- |\n{table}\n"
     )
