@@ -46,6 +46,16 @@ def _fill(path: Path, size: int, unit: bytes = LINE) -> Path:
     return path
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32", "gb18030", "gbk"])
+def test_text_in_every_encoding_loads_the_same(tmp_path: Path, encoding: str) -> None:
+    """GB18030 also covers what GBK cannot (𠀀, 😀); the BOM variants decode by their BOM."""
+    text = LINE.decode() + ("第二条 𠀀字与😀表情同样保留。\n" if encoding != "gbk" else "")
+    path = tmp_path / f"{encoding}.txt"
+    data = text.encode(encoding)
+    path.write_bytes(b"\xfe\xff" + data if encoding == "utf-16-be" else data)
+    assert load_file(path) == text
+
+
 def test_a_50_mb_text_file_is_refused_quickly_for_its_length(tmp_path: Path) -> None:
     big = _fill(tmp_path / "dump.txt", MAX_FILE_BYTES)
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
