@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine
-from assistant.indexing.dense import AUTO_FLAT_LIMIT, DenseIndex
+from assistant.indexing.dense import AUTO_FLAT_LIMIT, IVF_PROBE_FRACTION, DenseIndex, ivf_lists
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.store import passage_index_text
 from assistant.indexing.tokenizer import ChineseTokenizer
@@ -119,7 +119,8 @@ def measure_faiss(vectors: np.ndarray, queries: np.ndarray, kinds: Sequence[str]
         index = DenseIndex.build(vectors, vectors.shape[1], kind)
         build = time.perf_counter() - started
         memory = rss_bytes() - before
-        settings = {"hnsw": [("ef", ef) for ef in HNSW_EF], "ivf": [("nprobe", n) for n in IVF_PROBES]}
+        probes = sorted({*IVF_PROBES, index.index.nprobe}) if kind == "ivf" else []  # the sweep and the default
+        settings = {"hnsw": [("ef", ef) for ef in HNSW_EF], "ivf": [("nprobe", n) for n in probes]}
         for name, value in settings.get(kind, [("", 0)]):
             if name == "ef":
                 index.index.hnsw.efSearch = value
@@ -377,6 +378,7 @@ def write_report(result: dict, directory: Path, command: str) -> list[Path]:
         "",
         f"`{command}`, {result['seconds'] / 60:.1f} min; {result['machine']}.",
         "Single queries at depth 100 on one OpenMP thread; recall@10 against the exact top 10 of the same query.",
+        *([result["note"]] if "note" in result else []),
         "",
         head,
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
@@ -405,21 +407,68 @@ def write_report(result: dict, directory: Path, command: str) -> list[Path]:
     for name, scores in result["lexical_legs"].items():
         lines.append(f"| {name} | " + " | ".join(f"{value:.3f}" for value in scores.values()) + " |")
     lines += ["", "Skipped (bounded run): " + ("; ".join(result["skipped"]) or "nothing"), ""]
+    lines += [
+        "## Default",
+        "",
+        f"`auto` (assistant/indexing/dense.py): flat up to {AUTO_FLAT_LIMIT:,} chunks, then IVF with √n lists of "
+        f"which {IVF_PROBE_FRACTION:.0%} are probed (the default nprobe rows above); HNSW on request.",
+        "",
+    ]
     written[1].write_text("\n".join(lines), encoding="utf-8")
+    written.append(_write_milvus_report(result, directory / "milvus.md", command))
     figure, (latency, build) = plt.subplots(1, 2, figsize=(12, 4.5))
-    for name in dict.fromkeys(row["index"] for row in rows):
-        series = [row for row in rows if row["index"] == name]
+    for name in dict.fromkeys(map(_series, rows)):
+        series = [row for row in rows if _series(row) == name]
         sizes = [row["size"] for row in series]
-        latency.plot(sizes, [row.get("cpu_p50_ms", row["p50_ms"]) for row in series], marker="o", label=name)
-        build.plot(sizes, [row["build_s"] for row in series], marker="o", label=name)
+        style = "-" if name in ("flat", "bm25s") or "default" in name else ":"
+        latency.plot(sizes, [row.get("cpu_p50_ms", row["p50_ms"]) for row in series], style, marker="o", label=name)
+    for kind in dict.fromkeys(row["index"].split(" nprobe")[0].split(" ef")[0] for row in rows):
+        series = {row["size"]: row["build_s"] for row in rows if row["index"].startswith(kind)}
+        build.plot(list(series), list(series.values()), marker="o", label=kind)
     for axis, title in ((latency, "query p50 ms (CPU; milvus-lite: wall), depth 100"), (build, "build time (s)")):
         axis.set(xscale="log", yscale="log", xlabel="chunks", title=title)
         axis.grid(True, which="both", alpha=0.3)
+    latency.legend(fontsize=7, loc="upper left", ncol=2)
     build.legend(fontsize=7, loc="upper left")
     figure.tight_layout()
     figure.savefig(written[2], dpi=110)
     plt.close(figure)
     return written
+
+
+def _series(row: dict) -> str:
+    """A curve per index setting, the default IVF probing (a quarter of √n lists, so nprobe grows) as one."""
+    if row["index"] == f"ivf nprobe{ivf_lists(row['size'])[1]}":
+        return "ivf default nprobe"
+    return row["index"]
+
+
+def _write_milvus_report(result: dict, path: Path, command: str) -> Path:
+    """The issue-6 view: the same queries against FAISS (flat, exact as Milvus FLAT) and milvus-lite per size."""
+    lines = [
+        "# FAISS against milvus-lite (the Milvus backend's engine here)",
+        "",
+        f"From `{command}` (all numbers in scale.md/scale.json); {result['machine']}. Wall-clock ms per single "
+        "query at depth 100; build = insert + flush + load for milvus-lite, index construction for FAISS.",
+        "",
+        "| chunks | engine | build s | built/s | p50 ms | p95 ms | filtered p50 ms | filtered p95 ms | recall@10 |",
+        "|--:|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for row in result["milvus"]:
+        flat = next((f for f in result["faiss"] if f["index"] == "flat" and f["size"] == row["size"]), None)
+        for name, line in (("FAISS flat", flat), (row["index"], row)):
+            if line is None:
+                continue
+            filtered = line.get("filtered", {})
+            lines.append(
+                f"| {row['size']:,} | {name} | {line['build_s']:.1f} | {line['build_per_s']:,.0f} | "
+                f"{line['p50_ms']:.2f} | {line['p95_ms']:.2f} | {filtered.get('p50_ms', float('nan')):.2f} | "
+                f"{filtered.get('p95_ms', float('nan')):.2f} | {line['recall@10']:.3f} |"
+            )
+    skipped = [note for note in result["skipped"] if note.startswith("milvus")]
+    lines += ["", "Skipped: " + ("; ".join(skipped) or "nothing"), ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 def run_cli(args: argparse.Namespace, argv: Sequence[str]) -> int:

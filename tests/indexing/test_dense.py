@@ -22,17 +22,23 @@ def vectors() -> np.ndarray:
     return _unit_vectors(4000)
 
 
-def test_auto_is_exact_up_to_the_limit_then_hnsw() -> None:
+def test_auto_is_exact_up_to_the_limit_then_ivf() -> None:
     assert resolve_index_type("auto", 0) == "flat"
     assert resolve_index_type("auto", AUTO_FLAT_LIMIT) == "flat"
-    assert resolve_index_type("auto", AUTO_FLAT_LIMIT + 1) == "hnsw"
-    assert resolve_index_type("ivf", 10) == "ivf"
+    assert resolve_index_type("auto", AUTO_FLAT_LIMIT + 1) == "ivf"
+    assert resolve_index_type("hnsw", 10) == "hnsw"
     with pytest.raises(ValueError, match="unknown dense index type"):
         resolve_index_type("lsh", 10)
 
 
-def test_auto_builds_flat_for_a_small_corpus(vectors: np.ndarray) -> None:
+def test_auto_builds_flat_for_a_small_corpus_and_ivf_above_the_limit(
+    vectors: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert DenseIndex.build(vectors, 64).index_type == "flat"
+    monkeypatch.setattr(dense, "AUTO_FLAT_LIMIT", 1000)
+    index = DenseIndex.build(vectors, 64)
+    assert index.index_type == "ivf"
+    assert index.index.nlist == 63 and index.index.nprobe == 16  # √4000 lists, a quarter of them probed
     assert DenseIndex.build(vectors[:0], 64, "ivf").size == 0  # nothing to train on: an empty flat index
 
 
