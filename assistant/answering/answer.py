@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.documents import DocumentMeta
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.scope import region_aliases
 
@@ -88,11 +89,11 @@ class Answer:
         }
 
 
-def jurisdiction_label(hit: Hit) -> str:
+def jurisdiction_label(meta: DocumentMeta) -> str:
     """``达州高新区（2023）``: the document's own jurisdiction and year, as an operator reads it out."""
-    levels = region_aliases(hit.meta)
-    name = levels[-1][0] if levels else hit.meta.issuer or hit.meta.title
-    return f"{name}（{hit.meta.year}）" if hit.meta.year else name
+    levels = region_aliases(meta)
+    name = levels[-1][0] if levels else meta.issuer or meta.title
+    return f"{name}（{meta.year}）" if meta.year else name
 
 
 def unsupported_markers(text: str, citations: list[Citation]) -> list[int]:

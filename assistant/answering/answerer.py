@@ -33,6 +33,7 @@ class AnswerSettings:
     min_coverage: float = 0.1  # rarity-weighted share of the question's content words in the best passages
     min_support: float = 0.1  # the same share in the one passage an answer line cites
     min_about: float = 0.2  # the same share (of words the corpus uses) in the sentence a figure is quoted from
+    support_ratio: float = 0.6  # another jurisdiction's line needs this share of the best line's support
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class Relevance:
     """How the parts of an answer are judged against one question."""
 
     overlap: Callable[[str], float]  # share of the question's tokens in a text: ranks sentences
-    supports: Callable[[Hit], bool]  # the passage itself answers the question: a line may cite it
+    support: Callable[[Hit], float]  # how far the passage itself answers the question (0 when it lacks a detail)
+    min_support: float  # the support a passage needs for a line to cite it
     about: Callable[[str], bool]  # a sentence speaks of the question's topic: its figures may be quoted
     duration: bool  # the question asks how long (几天), not by when
 
@@ -74,7 +76,8 @@ class Answerer:
         if unknown or scope.unmatched:
             hits = self.retriever.search(resolved, self.settings.k, scope=scope) if scope.unmatched else []
             what = "、".join(unknown) or scope.unmatched
-            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{what}的文件。", hits)
+            covered = "、".join(sorted({jurisdiction_label(meta) for meta in documents.values()}))
+            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{what}的文件（现有文件：{covered}）。", hits)
         hits = self.retriever.search(resolved, self.settings.k, scope=scope)
         words = content_words(resolved, self.retriever.store.lexical.tokenizer, places)
         top = "".join(f"{hit.meta.title}{hit.passage.section_path}{hit.passage.text}" for hit in hits[:3])
@@ -118,16 +121,17 @@ class Answerer:
             tokens = set(self.retriever.store.lexical.tokenizer.tokenize(text))
             return len(tokens & question_tokens) / (len(question_tokens) or 1)
 
-        def supports(hit: Hit) -> bool:
+        def support(hit: Hit) -> float:
             # The top passages together may cover the question while the one a line quotes is about
             # something else (another task's deadline, another kind of figure): such a line is dropped.
             text = "".join(f"{p.section_path}{p.text}" for p in (hit.passage, *hit.also_at))
             share, _ = coverage(words, f"{hit.meta.title}{text}", self._rarity)
-            return share >= self.settings.min_support and not missing_details(question, text)
+            return 0.0 if missing_details(question, text) else share
 
         return Relevance(
             overlap,
-            supports,
+            support,
+            self.settings.min_support,
             lambda text: coverage(known, text, self._rarity)[0] >= self.settings.min_about,
             asks_duration(question),
         )
@@ -162,14 +166,17 @@ class Answerer:
         ]
         chosen = chosen[:1] if single else chosen[: self.settings.max_jurisdictions]
         answer = Answer(asked, resolved, intent, True)
-        for doc in chosen:
-            found_here = self._extract_for(doc, by_document[doc], resolved, intent, relevance)
-            if found_here is None:
+        found = [
+            part for doc in chosen if (part := self._extract_for(doc, by_document[doc], resolved, intent, relevance))
+        ]
+        # Another jurisdiction is answered when its passage speaks of the question nearly as fully as the best.
+        best = max((relevance.support(hit) for hit, _ in found), default=0.0)
+        for hit, extracted in found:
+            if relevance.support(hit) < self.settings.support_ratio * best:
                 continue
-            hit, extracted = found_here
             citation = Citation(len(answer.citations) + 1, hit, extracted.evidence)
             answer.citations.append(citation)
-            answer.lines.append(AnswerLine(jurisdiction_label(hit), extracted.text, [citation.n]))
+            answer.lines.append(AnswerLine(jurisdiction_label(hit.meta), extracted.text, [citation.n]))
         if not answer.lines:
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
         if resolved != asked:
@@ -186,12 +193,12 @@ class Answerer:
         neither does one without a deadline or figure for a when or number question (its best sentence
         would not say when or how much).
         """
-        hits = [hit for hit in hits if relevance.supports(hit)]
+        hits = [hit for hit in hits if relevance.support(hit) >= relevance.min_support]
         found_here = _first(hits, intent, relevance, strict=True)
         if found_here is None and intent != WHAT:
             # The few hits this document had hold no unit/deadline/figure: look deeper in it.
             deeper = self.retriever.search(question, self.settings.k, doc_ids=[doc])
-            deeper = [hit for hit in deeper if relevance.supports(hit)]
+            deeper = [hit for hit in deeper if relevance.support(hit) >= relevance.min_support]
             found_here = _first(deeper, intent, relevance, strict=True) or _first(hits, intent, relevance, strict=False)
         if found_here is None and intent in (WHAT, WHO) and hits:
             extracted = extract(hits[0].passage, WHAT, relevance.overlap)
@@ -201,7 +208,7 @@ class Answerer:
     def _refuse(self, asked: str, resolved: str, intent: str, message: str, hits: list[Hit]) -> Answer:
         topics = list(
             dict.fromkeys(
-                f"{jurisdiction_label(hit)}：{hit.passage.section[-1]}" for hit in hits[:5] if hit.passage.section
+                f"{jurisdiction_label(hit.meta)}：{hit.passage.section[-1]}" for hit in hits[:5] if hit.passage.section
             )
         )[:3]
         if topics:

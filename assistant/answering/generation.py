@@ -86,7 +86,7 @@ class GeneratingAnswerer:
 
     def _chat(self, question: str, sources: list[Citation]) -> Iterator[str]:
         context = "\n\n".join(
-            f"[{c.n}] {jurisdiction_label(c.hit)}《{c.hit.meta.title}》{c.hit.passage.section_path}\n"
+            f"[{c.n}] {jurisdiction_label(c.hit.meta)}《{c.hit.meta.title}》{c.hit.passage.section_path}\n"
             f"{c.hit.passage.text}"
             for c in sources
         )

@@ -49,6 +49,7 @@ def test_when_and_number_answers_quote_the_source(answerer: Answerer) -> None:
 def test_refusals_say_so_and_point_to_nearby_topics(answerer: Answerer) -> None:
     answer = answerer.answer("北京市政务新媒体由谁负责？")
     assert not answer.answerable and "北京市" in answer.text and NOT_FOUND in answer.text
+    assert "高县（2023）" in answer.text  # what the corpus does cover
     answer = answerer.answer("高县2021年政务公开牵头单位是谁？")
     assert not answer.answerable and "2021年" in answer.text
     assert answer.nearest_topics  # the 2023 高县 plan is offered instead
