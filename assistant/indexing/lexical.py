@@ -1,4 +1,4 @@
-"""BM25 over jieba tokens (bm25s): exact-term matching that dense vectors miss."""
+"""BM25 over jieba words and character bigrams (bm25s): exact-term matching that dense vectors miss."""
 
 from __future__ import annotations
 
@@ -38,13 +38,13 @@ class LexicalIndex:
     ) -> LexicalIndex:
         retriever = bm25s.BM25(k1=parameters.k1, b=parameters.b)
         # An empty token list would break bm25s's vocabulary; a placeholder never matches a query.
-        corpus = [tokenizer.tokenize(text) or ["\u2400"] for text in texts]
+        corpus = [tokenizer.index_terms(text) or ["\u2400"] for text in texts]
         retriever.index(corpus, show_progress=False)
         return cls(retriever, tokenizer, len(texts))
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when no query term is known)."""
-        tokens = self.tokenizer.tokenize(query)
+        tokens = self.tokenizer.index_terms(query)
         if not tokens or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)

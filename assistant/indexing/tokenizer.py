@@ -1,4 +1,4 @@
-"""Chinese word segmentation for BM25: jieba with a domain dictionary and a curated stopword list.
+"""Chinese word segmentation for BM25: jieba with a domain dictionary and a curated stopword list, plus bigrams.
 
 The stopwords are function and question words only; words that carry meaning in policy
 questions (负责, 规定, 应当, 安全) are kept on purpose.
@@ -15,6 +15,7 @@ import jieba
 
 _RESOURCES = resources.files("assistant") / "resources"
 _TOKEN = re.compile(r"[\w%％]+")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 jieba.setLogLevel(logging.WARNING)
 
 
@@ -49,3 +50,17 @@ class ChineseTokenizer:
             if token and token not in STOPWORDS and _TOKEN.fullmatch(token):
                 tokens.append(token)
         return tokens
+
+    def index_terms(self, text: str) -> list[str]:
+        """What BM25 matches on: the words of ``tokenize`` plus the overlapping character bigrams of Chinese runs.
+
+        Bigrams still match where jieba cuts a question and a passage differently (everyday wording, a word split
+        another way in another context). Measured BM25 gains: labelled policy set recall@1 0.878 -> 0.905, STARD
+        Recall@5 0.407 -> 0.431, CMRC2018 Hit@1 0.787 -> 0.816 (eval/README.md).
+        """
+        return self.tokenize(text) + [gram for run in _CJK_RUN.findall(text.lower()) for gram in _bigrams(run)]
+
+
+def _bigrams(run: str) -> list[str]:
+    """A lone character stands for itself; a longer run gives each pair of neighbours."""
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
