@@ -450,6 +450,7 @@ def _write_milvus_report(result: dict, path: Path, command: str) -> Path:
         "",
         f"From `{command}` (all numbers in scale.md/scale.json); {result['machine']}. Wall-clock ms per single "
         "query at depth 100; build = insert + flush + load for milvus-lite, index construction for FAISS.",
+        *([result["note"]] if "note" in result else []),
         "",
         "| chunks | engine | build s | built/s | p50 ms | p95 ms | filtered p50 ms | filtered p95 ms | recall@10 |",
         "|--:|---|--:|--:|--:|--:|--:|--:|--:|",
