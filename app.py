@@ -87,7 +87,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         history = [record["turn"] for record in records if record["turn"] is not None]
         answer, turn = service.answer(text, history, region or None, int(year) if year else None, doc_ids or None)
         record = {
-            "answer": {**answer.to_dict(), "message": answer.message},
+            "answer": answer.to_dict(),
             "turn": turn,
             "concise": concise_text(answer),
         }

@@ -149,7 +149,7 @@ def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
         question = _question(request.question)
         history = service.turns_from_questions(request.history)
         answer, _ = service.answer(question, history, request.region, request.year, request.doc_ids)
-        return {**answer.to_dict(), "message": answer.message, "concise": concise_lines(answer)}
+        return {**answer.to_dict(), "concise": concise_lines(answer)}
 
     @api.post("/api/search", response_model=SearchResponse, tags=["问答"], summary="检索相关段落")
     def search(request: SearchRequest) -> dict:
