@@ -21,6 +21,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no calls 
 import gradio as gr
 import uvicorn
 
+from assistant.cli import add_index_arguments, index_settings
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine
 from assistant.loading import SUPPORTED_SUFFIXES
 from assistant.presentation.api import create_api
@@ -274,8 +275,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     parser.add_argument("--model", default="default")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="where feedback.sqlite3 is kept")
+    add_index_arguments(parser)
     args = parser.parse_args(argv)
-    engine = Engine.open(args.corpus, args.index, model=args.model, progress=True)
+    engine = Engine.open(args.corpus, args.index, model=args.model, progress=True, index=index_settings(args))
     print(engine.report.summary(), flush=True)
     app = create_app(engine, args.data)
     print(f"政策问答: http://{args.host}:{args.port}  (API docs: /docs)", flush=True)

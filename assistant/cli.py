@@ -39,26 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         default="default",
         help="'default' (bundled multilingual-e5-small) or a sentence-transformers directory/name",
     )
-    store = common.add_argument_group("vector store")
-    store.add_argument("--backend", choices=BACKENDS, default="faiss", help="where the vectors live (default faiss)")
-    store.add_argument(
-        "--dense-index",
-        choices=INDEX_TYPES,
-        default="auto",
-        help="FAISS index type (default auto: flat, HNSW for large corpora)",
-    )
-    store.add_argument(
-        "--milvus-uri",
-        default="",
-        help="Milvus server (http://host:19530) or milvus-lite file (default: INDEX/milvus.db); "
-        "the token, if any, is read from $POLICY_QA_MILVUS_TOKEN",
-    )
-    store.add_argument("--milvus-collection", default="policy_qa", help="Milvus collection (default policy_qa)")
-    store.add_argument(
-        "--milvus-index",
-        default="AUTOINDEX",
-        help="Milvus vector index type: AUTOINDEX (default), HNSW, IVF_FLAT, FLAT…",
-    )
+    add_index_arguments(common)
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", parents=[common], help="build or update index/ from corpus/")
@@ -98,6 +79,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_index_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the vectors live: the same flags for the CLI and the web app, so one setting switches both."""
+    store = parser.add_argument_group("vector store")
+    store.add_argument("--backend", choices=BACKENDS, default="faiss", help="where the vectors live (default faiss)")
+    store.add_argument(
+        "--dense-index",
+        choices=INDEX_TYPES,
+        default="auto",
+        help="FAISS index type (default auto: exact flat up to 200,000 vectors, IVF above)",
+    )
+    store.add_argument(
+        "--milvus-uri",
+        default="",
+        help="Milvus server (http://host:19530) or milvus-lite file (default: INDEX/milvus.db); "
+        "the token, if any, is read from $POLICY_QA_MILVUS_TOKEN",
+    )
+    store.add_argument("--milvus-collection", default="policy_qa", help="Milvus collection (default policy_qa)")
+    store.add_argument(
+        "--milvus-index",
+        default="AUTOINDEX",
+        help="Milvus vector index type: AUTOINDEX (default), HNSW, IVF_FLAT, FLAT…",
+    )
+
+
 def _open(args: argparse.Namespace, update: bool = True) -> Engine:
     engine = Engine.open(
         args.corpus, args.index, args.model, update=update, progress=sys.stderr.isatty(), index=index_settings(args)
@@ -110,6 +115,7 @@ def _open(args: argparse.Namespace, update: bool = True) -> Engine:
 
 
 def index_settings(args: argparse.Namespace) -> IndexSettings:
+    """The parsed ``add_index_arguments`` flags; the Milvus token comes from the environment, never argv."""
     return IndexSettings(
         backend=args.backend,
         dense_type=args.dense_index,

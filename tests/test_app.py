@@ -149,6 +149,30 @@ def _ask(page: object, question: str, expect: str) -> None:
 # --- HTTP, against the running server -------------------------------------------------------------------
 
 
+def test_app_takes_the_same_vector_store_flags_as_the_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """One setting moves the web app to Milvus too: app.py passes the store flags on to the engine it opens."""
+    import app
+
+    opened: dict = {}
+
+    def open_engine(*args: object, **options: object) -> None:
+        opened.update(options)
+        raise SystemExit("opened")  # the engine is all this test needs; nothing is built or served
+
+    monkeypatch.setattr(app.Engine, "open", open_engine)
+    monkeypatch.setenv("POLICY_QA_MILVUS_TOKEN", "user:secret")
+    argv = ["--index", str(tmp_path), "--backend", "milvus", "--milvus-uri", "http://milvus.example:19530"]
+    with pytest.raises(SystemExit, match="opened"):
+        app.main([*argv, "--milvus-collection", "province", "--milvus-index", "HNSW"])
+    settings = opened["index"]
+    assert (settings.backend, settings.milvus_uri, settings.milvus_collection) == (
+        "milvus",
+        "http://milvus.example:19530",
+        "province",
+    )
+    assert (settings.milvus_index, settings.milvus_token) == ("HNSW", "user:secret")
+
+
 def test_rest_ask_search_and_errors(server: Server) -> None:
     with httpx.Client(base_url=server.url, timeout=60) as client:
         paths = client.get("/openapi.json").json()["paths"]
