@@ -27,17 +27,22 @@ from tqdm import tqdm
 
 from assistant.corpus import content_hash
 from assistant.embedding.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from assistant.embedding.query_adapter import QueryAdapter
 from assistant.indexing.dense import DenseIndex
 from assistant.indexing.lexical import BM25Parameters, LexicalIndex
 from assistant.indexing.tokenizer import ChineseTokenizer
 from assistant.retrieval.fusion import normalized_score_fusion, reciprocal_rank_fusion
+from assistant.retrieval.learned_expansion import LearnedExpansion
 from assistant.retrieval.retriever import RetrievalSettings
 from eval import metrics
 
 RESULTS = Path(__file__).parent / "results"
 EXPECTED = Path(__file__).parent / "expected"
 CACHE = RESULTS / "cache"
-MODES = ("bm25", "dense", "hybrid", "hybrid-rrf")
+MODES = ("bm25", "dense", "hybrid", "hybrid-rrf", "bm25-adapted", "dense-adapted", "hybrid-adapted")
+# Modes whose legs learned from training queries (``Adaptation``) → the plain mode they otherwise are.
+ADAPTED = {"bm25-adapted": "bm25", "dense-adapted": "dense", "hybrid-adapted": "hybrid"}
+LEXICAL_MODES = ("bm25", "bm25-adapted")
 RECALL_KS = (1, 5, 10, 20, 100)
 HIT_KS = (1, 5, 10, 20)  # Hit@20 too: both benchmark READMEs quote it for their BM25 baseline
 QUALITY = (*(f"recall@{k}" for k in RECALL_KS), *(f"hit@{k}" for k in HIT_KS), "mrr@10")
@@ -220,15 +225,26 @@ class BenchIndex:
     and would only blur what the components do on a foreign corpus.
     """
 
-    def __init__(self, lexical: LexicalIndex, dense: DenseIndex | None, embedder: Embedder | None, depth: int) -> None:
+    def __init__(
+        self,
+        lexical: LexicalIndex,
+        dense: DenseIndex | None,
+        embedder: Embedder | None,
+        depth: int,
+        adaptations: CrossFitted | None = None,
+    ) -> None:
         self.lexical = lexical
         self.dense_index = dense
         self.embedder = embedder
         self.depth = depth
+        self.adaptations = adaptations
 
-    def bm25(self, question: str) -> Leg:
-        """Top-``depth`` BM25 matches; like Retriever._bm25, a passage sharing no term with the query is none."""
+    def bm25(self, question: str, expansion: LearnedExpansion | None = None) -> Leg:
+        """Top-``depth`` BM25 matches; like Retriever._bm25, a passage sharing no term with the query is none.
+        With an ``expansion`` its learned terms for the question's words are added, weighted."""
         scores = self.lexical.scores(question)
+        if expansion is not None:
+            scores = scores + self.lexical.weighted_scores(expansion.expand(self.lexical.tokenizer.tokenize(question)))
         depth = min(self.depth, len(scores))
         if depth <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
@@ -237,10 +253,68 @@ class BenchIndex:
         top = top[scores[top] > 0]
         return scores[top], top
 
-    def dense(self, question: str) -> Leg:
-        if self.dense_index is None or self.embedder is None:
+    def dense(self, query_vector: np.ndarray) -> Leg:
+        if self.dense_index is None:
             raise RuntimeError("the dense leg was not built")
-        return self.dense_index.search(self.embedder.encode_queries([question])[0], self.depth)
+        return self.dense_index.search(query_vector, self.depth)
+
+    def embed(self, question: str) -> np.ndarray:
+        if self.embedder is None:
+            raise RuntimeError("the dense leg was not built")
+        return self.embedder.encode_queries([question])[0]
+
+
+@dataclass(frozen=True)
+class Adaptation:
+    """What training queries teach the legs: BM25 terms learned for everyday words, and (with a dense leg) a query
+    adapter that moves question vectors toward the passages that answer such questions."""
+
+    expansion: LearnedExpansion
+    adapter: QueryAdapter | None
+
+
+class CrossFitted:
+    """Adaptations fitted on a benchmark's training queries, never applied to a query they were fitted on.
+
+    A query that is also a training query (the default run, on the benchmark's own queries.jsonl) gets the one
+    fitted on the other half (``split_of``), so every reported number is out-of-sample; any other query (a held-out
+    file given with ``--queries``) gets the one fitted on all training queries.
+    """
+
+    def __init__(self, training: Sequence[Query], fit: Callable[[list[int]], Adaptation]) -> None:
+        halves = {split: [i for i, query in enumerate(training) if split_of(query.id) != split] for split in SPLITS}
+        self._training_ids = {query.id for query in training}
+        self._by_split = {split: fit(rows) for split, rows in halves.items()}
+        self._all = fit(list(range(len(training))))
+
+    def for_query(self, query: Query) -> Adaptation:
+        return self._by_split[split_of(query.id)] if query.id in self._training_ids else self._all
+
+
+def fit_adaptations(
+    training: Sequence[Query],
+    passages: Sequence[Passage],
+    texts: Sequence[str],
+    lexical: LexicalIndex,
+    query_vectors: np.ndarray | None = None,
+    passage_vectors: np.ndarray | None = None,
+) -> CrossFitted:
+    """Cross-fitted adaptations from ``training``; the query adapter only when vectors are given."""
+    position = {passage.id: row for row, passage in enumerate(passages)}
+    positives = [[position[p] for p in sorted(query.positives) if p in position] for query in training]
+    tokenize = lexical.tokenizer.tokenize
+    question_words = [tokenize(query.question) for query in training]
+    answer_words = {row: tokenize(texts[row]) for rows in positives for row in rows}
+
+    def fit(rows: list[int]) -> Adaptation:
+        answers = [[word for passage in positives[i] for word in answer_words[passage]] for i in rows]
+        expansion = LearnedExpansion.fit([question_words[i] for i in rows], answers, lexical.idf)
+        adapter = None
+        if query_vectors is not None and passage_vectors is not None:
+            adapter = QueryAdapter.fit(query_vectors[rows], passage_vectors, [positives[i] for i in rows])
+        return Adaptation(expansion, adapter)
+
+    return CrossFitted(training, fit)
 
 
 def fuse(mode: str, bm25: Leg, dense: Leg, settings: RetrievalSettings) -> list[int]:
@@ -288,11 +362,14 @@ def run_bench(
     cache_root: Path = CACHE,
     progress: bool = True,
     bm25: BM25Parameters | None = None,
+    training_file: Path | None = None,
 ) -> BenchResult:
     """Index the benchmark corpus, run every query through each mode, keep rankings, latencies and timings.
 
     ``embedder`` may be a factory so that a BM25-only run never loads the model. Latency per mode is the sum of the
     legs it uses (each timed once per query: BM25 scoring, query embedding + FAISS) plus its own fusion time.
+    The adapted modes learn from ``training_file`` (default the benchmark's own queries.jsonl, which both benchmark
+    READMEs mark as free to train on), cross-fitted as ``CrossFitted`` says.
     """
     unknown = set(modes) - set(MODES)
     if unknown:
@@ -309,7 +386,8 @@ def run_bench(
 
     dense_index = None
     model: Embedder | None = None
-    needs_dense = any(mode != "bm25" for mode in modes)
+    passage_vectors = None
+    needs_dense = any(mode not in LEXICAL_MODES for mode in modes)
     if needs_dense:
         started = time.perf_counter()
         model = embedder() if callable(embedder) else embedder
@@ -317,14 +395,25 @@ def run_bench(
         result.timings["model_load_s"] = time.perf_counter() - started
         result.model = model.name
         cached = cached_passage_vectors(corpus_file, texts, model, text_format, cache_root, progress)
+        passage_vectors = cached.vectors
         result.timings.update(passages_embedded=cached.embedded, embedding_s=cached.seconds)
         if cached.total_seconds is not None:
             result.timings["embedding_whole_corpus_s"] = cached.total_seconds
         started = time.perf_counter()
         dense_index = DenseIndex.build(cached.vectors, model.dimension)
         result.timings["faiss_build_s"] = time.perf_counter() - started
+    adaptations = None
+    if any(mode in ADAPTED for mode in modes):
+        started = time.perf_counter()
+        training = load_queries(training_file or directory / "queries.jsonl")
+        vectors = None
+        if model is not None:
+            vectors = np.asarray(model.encode_queries([query.question for query in training]), dtype=np.float32)
+        adaptations = fit_adaptations(training, passages, texts, lexical, vectors, passage_vectors)
+        result.timings["adaptation_training_queries"] = len(training)
+        result.timings["adaptation_fit_s"] = time.perf_counter() - started
     settings = RetrievalSettings()
-    index = BenchIndex(lexical, dense_index, model, max(k, settings.depth))
+    index = BenchIndex(lexical, dense_index, model, max(k, settings.depth), adaptations)
     for mode in modes:
         result.rankings[mode], result.latencies[mode] = {}, []
     with one_thread() if needs_dense else contextlib.nullcontext():
@@ -360,20 +449,34 @@ def _search_all(
     if index.embedder is not None:
         index.embedder.encode_queries(["预热"])  # the first call pays one-off set-up that no real query would
     for query in tqdm(queries, unit="query", desc="searching", disable=not progress):
+        adaptation = index.adaptations.for_query(query) if index.adaptations is not None else None
         seconds: dict[str, float] = {}
         legs: dict[str, Leg] = {}
-        for leg, search in (("bm25", index.bm25), ("dense", index.dense)):
-            if leg == "bm25" or needs_dense:
-                started = time.perf_counter()
-                legs[leg] = search(query.question)
-                seconds[leg] = time.perf_counter() - started
+        started = time.perf_counter()
+        legs["bm25"] = index.bm25(query.question)
+        seconds["bm25"] = time.perf_counter() - started
+        if adaptation is not None:
+            started = time.perf_counter()
+            legs["bm25-adapted"] = index.bm25(query.question, adaptation.expansion)
+            seconds["bm25-adapted"] = time.perf_counter() - started
+        if needs_dense:
+            started = time.perf_counter()
+            vector = index.embed(query.question)
+            embedded = time.perf_counter()
+            legs["dense"] = index.dense(vector)
+            seconds["dense"] = time.perf_counter() - started
+            if adaptation is not None and adaptation.adapter is not None:
+                adapting = time.perf_counter()
+                legs["dense-adapted"] = index.dense(adaptation.adapter.apply(vector[None, :])[0])
+                seconds["dense-adapted"] = embedded - started + time.perf_counter() - adapting
         for mode in modes:
             if mode in legs:
                 positions, elapsed = legs[mode][1].tolist(), seconds[mode]
             else:
+                lexical_leg, dense_leg = ("bm25-adapted", "dense-adapted") if mode in ADAPTED else ("bm25", "dense")
                 started = time.perf_counter()
-                positions = fuse(mode, legs["bm25"], legs["dense"], settings)
-                elapsed = time.perf_counter() - started + seconds["bm25"] + seconds["dense"]
+                positions = fuse(ADAPTED.get(mode, mode), legs[lexical_leg], legs[dense_leg], settings)
+                elapsed = time.perf_counter() - started + seconds[lexical_leg] + seconds[dense_leg]
             result.rankings[mode][query.id] = dedupe([passages[p].id for p in positions])[:k]
             result.latencies[mode].append(elapsed * 1000)
 
@@ -387,6 +490,8 @@ def variant(args: argparse.Namespace) -> str:
         parts.append(f"model-{Path(args.model).name}")
     if args.queries:
         parts.append(f"queries-{args.queries.stem}")
+    if args.train_queries:
+        parts.append(f"train-{args.train_queries.stem}")
     if args.limit:
         parts.append(f"limit-{args.limit}")
     if args.k != 100:
@@ -480,6 +585,11 @@ def write_report(result: BenchResult, scores: dict, report: dict, results_dir: P
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", type=Path, help="a benchmark folder with corpus.jsonl and queries.jsonl")
     parser.add_argument("--queries", type=Path, help="queries file (default DIRECTORY/queries.jsonl)")
+    parser.add_argument(
+        "--train-queries",
+        type=Path,
+        help="queries the adapted modes fit their query adapter on (default DIRECTORY/queries.jsonl)",
+    )
     parser.add_argument("--out", type=Path, help='write {"id","ranked":[passage ids]} lines for --mode')
     parser.add_argument("--mode", choices=MODES, default="hybrid", help="the mode --out writes (default hybrid)")
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated modes to run (default all)")
@@ -514,6 +624,7 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
         args.limit,
         args.cache_dir,
         bm25=BM25Parameters(args.bm25_k1, args.bm25_b),
+        training_file=args.train_queries,
     )
     scores = result.scores()
     extra = variant(args)

@@ -49,6 +49,22 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)
 
+    def weighted_scores(self, terms: list[tuple[str, float]]) -> np.ndarray:
+        """Sum of weight x BM25 score of each single term (learned expansions); unknown terms add nothing."""
+        total = np.zeros(self.size, dtype=np.float32)
+        for term, weight in terms:
+            total += weight * np.asarray(self.retriever.get_scores([term]), dtype=np.float32)
+        return total
+
+    def idf(self, term: str) -> float:
+        """log(passages / passages holding the term); 0 for a term the index does not know."""
+        column = self.retriever.vocab_dict.get(term)
+        indptr = self.retriever.scores["indptr"]
+        if column is None or column + 1 >= len(indptr):
+            return 0.0
+        holding = int(indptr[column + 1] - indptr[column])
+        return float(np.log(self.size / holding)) if holding else 0.0
+
     def save(self, directory: Path) -> None:
         self.retriever.save(str(directory / "bm25"))
         (directory / "lexicon.txt").write_text("\n".join(self.tokenizer.extra_words), encoding="utf-8")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.embedding.embedder import SentenceTransformerEmbedder
+from assistant.retrieval.learned_expansion import ExpansionSettings, LearnedExpansion
 from eval import bench
 
 # Real STARD articles (corpus.jsonl lines), a few topics far apart.
@@ -126,8 +127,9 @@ def test_bench_end_to_end(
     # the dense leg ranks all 12 passages, so everything that exists is found by 100
     assert dense["recall@100"] == pytest.approx((1 + 1 + 1 + 0) / 4)
     assert set(report["scores"]) == set(bench.MODES)
-    # hybrid and hybrid-rrf rows in the table of all queries and in each half's
-    assert (tmp_path / "results" / "bench_tinystard.md").read_text(encoding="utf-8").count("| hybrid") == 6
+    # hybrid, hybrid-rrf and hybrid-adapted rows in the table of all queries and in each half's
+    assert (tmp_path / "results" / "bench_tinystard.md").read_text(encoding="utf-8").count("| hybrid") == 9
+    assert report["timings"]["adaptation_training_queries"] == 4
     # q2 and q3 are in the tune half, q1 and q4 in the check half: each half is scored on its own queries
     assert report["split_sizes"] == {"tune": 2, "check": 2}
     assert report["scores_by_split"]["tune"]["bm25"]["recall@1"] == pytest.approx((1 + 0.5) / 2)
@@ -183,3 +185,20 @@ def test_partial_cache_resumes_and_never_trusts_a_torn_file(
     assert again.total_seconds is None  # the planted shard has no recorded time: unknown, not a made-up number
     np.testing.assert_allclose(again.vectors, full, atol=1e-5)
     assert sorted(path.name for path in folder.iterdir()) == ["key.json", "seconds.json", "vectors.npy"]
+
+
+def test_adaptations_are_never_applied_to_a_query_they_were_fitted_on() -> None:
+    training = [bench.Query(f"q{i}", "", frozenset()) for i in range(1, 21)]
+    fitted_on: dict[int, set[str]] = {}
+
+    def fit(rows: list[int]) -> bench.Adaptation:
+        adaptation = bench.Adaptation(LearnedExpansion({}, ExpansionSettings()), None)
+        fitted_on[id(adaptation)] = {training[row].id for row in rows}
+        return adaptation
+
+    crossfitted = bench.CrossFitted(training, fit)
+    assert len(fitted_on) == 3  # one per half, one on all
+    for query in training:
+        assert query.id not in fitted_on[id(crossfitted.for_query(query))]
+    held_out = crossfitted.for_query(bench.Query("unseen", "", frozenset()))
+    assert fitted_on[id(held_out)] == {query.id for query in training}

@@ -1,0 +1,63 @@
+"""A linear query adapter learned from labelled (question, answering passage) pairs.
+
+Why: people ask in everyday words ("借钱不还怎么办") while the passages are written in official wording
+(借款人应当按期返还借款); a small general-purpose embedder places the two far apart. A map fitted on labelled pairs
+moves question vectors toward the passages that answer such questions. Only queries change: passage vectors and
+the index stay as they are, so an adapter can be fitted, swapped or dropped without re-embedding anything.
+
+The fit is ridge regression toward the mean vector of each question's answering passages, shrunk toward the
+identity (closed form, deterministic, a fraction of a second for thousands of pairs), and the adapted vector keeps
+a share of the original one, so a question unlike any training question is still embedded the way the model
+embeds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class QueryAdapter:
+    matrix: np.ndarray  # dimension x dimension, applied as ``query @ matrix``
+    keep: float  # share of the original query vector in the adapted one, 0..1
+
+    @classmethod
+    def fit(
+        cls,
+        query_vectors: np.ndarray,
+        passage_vectors: np.ndarray,
+        positives: Sequence[Sequence[int]],
+        ridge: float = 1.0,
+        keep: float = 0.5,
+    ) -> QueryAdapter:
+        """Fit on questions (rows of ``query_vectors``) whose answering passages are rows ``positives[i]``.
+
+        ``ridge`` pulls the map toward the identity: larger keeps it closer to the model's own geometry.
+        """
+        if len(query_vectors) != len(positives):
+            raise ValueError(f"{len(query_vectors)} query vectors but {len(positives)} lists of positives")
+        pairs = [(row, list(passages)) for row, passages in enumerate(positives) if len(passages)]
+        if not pairs:
+            raise ValueError("no question has an answering passage: nothing to fit")
+        if ridge <= 0 or not 0.0 <= keep <= 1.0:
+            raise ValueError("ridge must be > 0 and keep within 0..1")
+        questions = query_vectors[[row for row, _ in pairs]].astype(np.float64)
+        targets = _unit_rows(np.stack([passage_vectors[passages].mean(axis=0) for _, passages in pairs]))
+        identity = np.eye(questions.shape[1])
+        # argmin ||Q M - T||^2 + ridge ||M - I||^2  =>  (Q'Q + ridge I) M = Q'T + ridge I
+        matrix = np.linalg.solve(questions.T @ questions + ridge * identity, questions.T @ targets + ridge * identity)
+        return cls(matrix.astype(np.float32), float(keep))
+
+    def apply(self, query_vectors: np.ndarray) -> np.ndarray:
+        """Adapted unit-length query vectors (rows)."""
+        original = _unit_rows(np.asarray(query_vectors, dtype=np.float32))
+        mapped = _unit_rows(original @ self.matrix)
+        return _unit_rows(self.keep * original + (1.0 - self.keep) * mapped)
