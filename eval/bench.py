@@ -264,6 +264,10 @@ class BenchIndex:
         return self.embedder.encode_queries([question])[0]
 
 
+class NoTrainingPairsError(ValueError):
+    """The adapted modes were asked for, but the training queries name no passage of the corpus."""
+
+
 @dataclass(frozen=True)
 class Adaptation:
     """What training queries teach the legs: BM25 terms learned for everyday words, and (with a dense leg) a query
@@ -302,6 +306,8 @@ def fit_adaptations(
     """Cross-fitted adaptations from ``training``; the query adapter only when vectors are given."""
     position = {passage.id: row for row, passage in enumerate(passages)}
     positives = [[position[p] for p in sorted(query.positives) if p in position] for query in training]
+    if not any(positives):
+        raise NoTrainingPairsError("no training query has a positive passage in this corpus: nothing to learn from")
     tokenize = lexical.tokenizer.tokenize
     question_words = [tokenize(query.question) for query in training]
     answer_words = {row: tokenize(texts[row]) for rows in positives for row in rows}
@@ -591,7 +597,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="queries the adapted modes fit their query adapter on (default DIRECTORY/queries.jsonl)",
     )
     parser.add_argument("--out", type=Path, help='write {"id","ranked":[passage ids]} lines for --mode')
-    parser.add_argument("--mode", choices=MODES, default="hybrid", help="the mode --out writes (default hybrid)")
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="hybrid-adapted",
+        help="the mode --out writes (default hybrid-adapted: the best measured; it learns from --train-queries)",
+    )
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated modes to run (default all)")
     parser.add_argument("--k", type=int, default=100, help="passages kept per query (default 100)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
@@ -614,18 +625,23 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
     if not (args.directory / "corpus.jsonl").exists():
         print(f"{args.directory} has no corpus.jsonl", file=sys.stderr)
         return 2
-    result = run_bench(
-        args.directory,
-        args.queries,
-        modes,
-        args.k,
-        embedder or (lambda: SentenceTransformerEmbedder(args.model)),
-        args.text_format,
-        args.limit,
-        args.cache_dir,
-        bm25=BM25Parameters(args.bm25_k1, args.bm25_b),
-        training_file=args.train_queries,
-    )
+    try:
+        result = run_bench(
+            args.directory,
+            args.queries,
+            modes,
+            args.k,
+            embedder or (lambda: SentenceTransformerEmbedder(args.model)),
+            args.text_format,
+            args.limit,
+            args.cache_dir,
+            bm25=BM25Parameters(args.bm25_k1, args.bm25_b),
+            training_file=args.train_queries,
+        )
+    except NoTrainingPairsError as error:
+        plain = ",".join(mode for mode in MODES if mode not in ADAPTED)
+        print(f"{error}; the plain modes run without training queries: --modes {plain}", file=sys.stderr)
+        return 2
     scores = result.scores()
     extra = variant(args)
     stem = f"bench_{result.name}" + (f"_{extra}" if extra else "")

@@ -202,3 +202,18 @@ def test_adaptations_are_never_applied_to_a_query_they_were_fitted_on() -> None:
         assert query.id not in fitted_on[id(crossfitted.for_query(query))]
     held_out = crossfitted.for_query(bench.Query("unseen", "", frozenset()))
     assert fitted_on[id(held_out)] == {query.id for query in training}
+
+
+def test_adapted_modes_without_usable_training_queries_say_so(
+    tiny_bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    foreign = tmp_path / "foreign.jsonl"
+    foreign.write_text(json.dumps({"id": "x", "question": "借钱不还", "positive_ids": ["not-here"]}) + "\n", "utf-8")
+    argv = _argv(tiny_bench, tmp_path, "--modes", "bm25-adapted", "--train-queries", str(foreign))
+    assert bench.main(argv) == 2
+    assert "no training query has a positive passage" in capsys.readouterr().err
+
+    # BM25-only adapted runs never load a model, and learn from the benchmark's own queries by default
+    assert bench.main(_argv(tiny_bench, tmp_path, "--modes", "bm25,bm25-adapted", "--no-check")) == 0
+    report = json.loads((tmp_path / "results" / "bench_tinystard.json").read_text(encoding="utf-8"))
+    assert report["model"] == "(none: BM25 only)" and set(report["scores"]) == {"bm25", "bm25-adapted"}
