@@ -135,6 +135,8 @@ def test_bench_end_to_end(
     assert report["scores_by_split"]["tune"]["bm25"]["recall@1"] == pytest.approx((1 + 0.5) / 2)
     assert report["scores_by_split"]["check"]["bm25"]["recall@1"] == pytest.approx((1 + 0) / 2)
 
+    # --out's default mode is chosen on the training queries (here the run's own, cross-fitted)
+    assert report["out_mode"] in {"hybrid", "hybrid-adapted"} and "MRR@10" in report["out_mode_reason"]
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == [q[0] for q in QUERIES]
     ids = {p[0] for p in PASSAGES}
@@ -217,3 +219,24 @@ def test_adapted_modes_without_usable_training_queries_say_so(
     assert bench.main(_argv(tiny_bench, tmp_path, "--modes", "bm25,bm25-adapted", "--no-check")) == 0
     report = json.loads((tmp_path / "results" / "bench_tinystard.json").read_text(encoding="utf-8"))
     assert report["model"] == "(none: BM25 only)" and set(report["scores"]) == {"bm25", "bm25-adapted"}
+
+
+def test_held_out_queries_are_ranked_by_the_mode_the_training_queries_chose(
+    tiny_bench: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    held_out = tmp_path / "held_out.jsonl"
+    held_out.write_text(
+        "".join(json.dumps({"id": f"new-{i}", "question": q, "positive_ids": p}) + "\n" for i, q, p in QUERIES[:2]),
+        encoding="utf-8",
+    )
+    out = tmp_path / "ranked.jsonl"
+    argv = _argv(tiny_bench, tmp_path, "--queries", str(held_out), "--out", str(out), "--no-check")
+    assert bench.main(argv, embedder=CountingEmbedder(embedder)) == 0
+    report = json.loads((tmp_path / "results" / "bench_tinystard_queries-held_out.json").read_text(encoding="utf-8"))
+    on_training = bench.run_bench(
+        tiny_bench, modes=("hybrid", "hybrid-adapted"), embedder=embedder, cache_root=tmp_path / "cache", progress=False
+    ).scores()
+    adapted_wins = on_training["hybrid-adapted"]["mrr@10"] > on_training["hybrid"]["mrr@10"]
+    assert report["out_mode"] == ("hybrid-adapted" if adapted_wins else "hybrid")
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["new-q1", "new-q2"]
