@@ -240,3 +240,36 @@ def test_held_out_queries_are_ranked_by_the_mode_the_training_queries_chose(
     assert report["out_mode"] == ("hybrid-adapted" if adapted_wins else "hybrid")
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == ["new-q1", "new-q2"]
+
+
+def test_sentence_scores_take_the_best_sentence_of_each_passage() -> None:
+    passages = [
+        bench.Passage("a", "怡良", "怡良是清朝官员。林则徐被撤职后，怡良署理两广总督。"),
+        bench.Passage("b", "怡良", "无标点的一段"),
+        bench.Passage("c", "", ""),
+    ]
+    texts, owners = bench.sentence_texts(passages, "title+text")
+    assert texts == ["怡良\n怡良是清朝官员。", "怡良\n林则徐被撤职后，怡良署理两广总督。", "怡良\n无标点的一段"]
+    assert owners.tolist() == [0, 0, 1]
+
+    # passage a averages a matching and an unrelated sentence; b is half-way; c has no sentence text
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    whole = np.array([[0.6, 0.8], [0.7, 0.714], [0.2, 0.98]], dtype=np.float32)
+    sentence_rows = np.array([[0.0, 1.0], [1.0, 0.0], [0.7, 0.714]], dtype=np.float32)
+    scores, top = bench.SentenceScores(whole, sentence_rows, owners, mix=0.5).search(query, depth=3)
+    assert top.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(scores, [0.5 * 0.6 + 0.5 * 1.0, 0.7, 0.2], rtol=1e-6)
+    only_whole, _ = bench.SentenceScores(whole, sentence_rows, owners, mix=1.0).search(query, depth=1)
+    assert only_whole.tolist() == pytest.approx([0.7])
+
+
+def test_sentence_mix_runs_as_its_own_variant(
+    tiny_bench: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    argv = _argv(tiny_bench, tmp_path, "--modes", "dense,hybrid", "--sentence-mix", "0.3", "--no-check")
+    assert bench.main(argv, embedder=CountingEmbedder(embedder)) == 0
+    report = json.loads((tmp_path / "results" / "bench_tinystard_sentences-0.3.json").read_text(encoding="utf-8"))
+    passages = [bench.Passage(i, title, text) for i, title, text in PASSAGES]
+    assert report["variant"] == "sentences-0.3"
+    assert report["timings"]["sentences"] == len(bench.sentence_texts(passages, "title+text")[0]) >= len(PASSAGES)
+    assert report["scores"]["dense"]["recall@100"] == pytest.approx(3 / 4)  # every passage is still ranked
