@@ -220,6 +220,15 @@ def score_rankings(rankings: dict[str, Sequence[str]], queries: Sequence[Query])
 Leg = tuple[np.ndarray, np.ndarray]  # (scores, positions), best first
 
 
+def top_positions(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Positions of the ``depth`` best scores, best first; ties by position, so runs are reproducible."""
+    depth = min(depth, len(scores))
+    if depth <= 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.argpartition(-scores, depth - 1)[:depth]
+    return top[np.lexsort((top, -scores[top]))]
+
+
 SENTENCE = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
 
 
@@ -253,11 +262,9 @@ class SentenceScores:
         best = np.full(len(whole), -np.inf, dtype=np.float32)
         np.maximum.at(best, self.owners, self.sentence_vectors @ query_vector)
         best = np.where(np.isinf(best), whole, best)  # a passage without sentence text keeps its own score
-        scores = self.mix * whole + (1.0 - self.mix) * best
-        depth = min(depth, len(scores))
-        top = np.argpartition(-scores, depth - 1)[:depth]
-        top = top[np.lexsort((top, -scores[top]))]
-        return scores[top].astype(np.float32), top
+        scores = (self.mix * whole + (1.0 - self.mix) * best).astype(np.float32)
+        top = top_positions(scores, depth)
+        return scores[top], top
 
 
 class BenchIndex:
@@ -289,11 +296,7 @@ class BenchIndex:
         scores = self.lexical.scores(question)
         if expansion is not None:
             scores = scores + self.lexical.weighted_scores(expansion.expand(self.lexical.tokenizer.tokenize(question)))
-        depth = min(self.depth, len(scores))
-        if depth <= 0:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        top = np.argpartition(-scores, depth - 1)[:depth]
-        top = top[np.lexsort((top, -scores[top]))]  # ties by position, so runs are reproducible
+        top = top_positions(scores, self.depth)
         top = top[scores[top] > 0]
         return scores[top], top
 
@@ -651,7 +654,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--train-queries",
         type=Path,
-        help="queries the adapted modes fit their query adapter on (default DIRECTORY/queries.jsonl)",
+        help="queries the adapted modes learn from (default DIRECTORY/queries.jsonl)",
     )
     parser.add_argument("--out", type=Path, help='write {"id","ranked":[passage ids]} lines for --mode')
     parser.add_argument(
