@@ -20,6 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no calls 
 
 import gradio as gr
 import uvicorn
+from gradio.utils import get_upload_folder
 
 from assistant.cli import add_index_arguments, index_settings
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine
@@ -29,7 +30,7 @@ from assistant.presentation.concise import concise_text
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.render import SOURCES_CSS, answer_markdown, escape_markdown, sources_html
 from assistant.presentation.service import PolicyService
-from assistant.presentation.upload import MAX_UPLOAD_BYTES
+from assistant.presentation.upload import MAX_UPLOAD_BYTES, UploadRefused, received_file
 from assistant.retrieval.question import MAX_QUESTION_CHARS
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "data"
@@ -127,10 +128,17 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
     def toggle_concise(concise: bool, records: list) -> dict:
         return gr.update(visible=concise, value=records[-1]["concise"] if records else "")
 
-    def upload(paths: list[str] | None) -> tuple:
+    def upload(paths: list[str] | None, replace: bool) -> tuple:
         if not paths:
             return "请先选择文件。", gr.update(), gr.update(), gr.update(), gr.update()
-        result = service.add_documents([(Path(path), Path(path).name) for path in paths])
+        received, refused = [], {}
+        for path in paths:  # the path comes from the client: only Gradio's own upload files are read
+            try:
+                received.append((received_file(path, Path(get_upload_folder())), Path(path).name))
+            except UploadRefused as error:
+                refused[Path(str(path)).name] = str(error)
+        result = service.add_documents(received, replace=replace)
+        result.refused.update(refused)
         regions, years, files = _filter_choices(service)
         report = result.summary() + (f"\n（用时 {result.seconds:.1f} 秒）" if result.added else "")
         return (
@@ -206,6 +214,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
             files_in = gr.File(
                 file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="选择文件", elem_id="upload"
             )
+            replace = gr.Checkbox(label="替换同名文件（新版本取代旧版本）", value=False, elem_id="replace-documents")
             add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
             upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
             documents = gr.Dataframe(
@@ -229,7 +238,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         up.click(lambda r, c: rate(r, c, "up"), [records, comment], [feedback_status, comment])
         down.click(lambda r, c: rate(r, c, "down"), [records, comment], [feedback_status, comment])
         concise.change(toggle_concise, [concise, records], concise_box)
-        add.click(upload, files_in, [upload_report, region, year, doc_ids, documents])
+        add.click(upload, [files_in, replace], [upload_report, region, year, doc_ids, documents])
         export_button.click(export, None, exported)
     # Several operators at once: answering is read-only, so events need not wait for each other.
     ui.queue(default_concurrency_limit=4)

@@ -88,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         baseline = NaiveRetriever(args.corpus, embedder)
         baseline_seconds = time.perf_counter() - started
         systems: dict[str, System] = {
-            mode: (lambda q, m=mode: _uncached(engine, q, m))
-            for mode in ("bm25", "dense", "hybrid")
+            mode: (lambda q, m=mode: _uncached(engine, q, m)) for mode in ("bm25", "dense", "hybrid")
         }
         systems["baseline (recursive splitter + FAISS)"] = lambda q: [[loc] for loc in baseline.search(q, 10)]
         results = {name: evaluate_system(system, questions, evidence) for name, system in systems.items()}

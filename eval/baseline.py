@@ -6,10 +6,10 @@ from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.corpus import corpus_files, doc_id_for
+from assistant.corpus import corpus_doc_ids
 from assistant.embedding.embedder import Embedder
 from assistant.indexing.dense import DenseIndex
-from assistant.loading import load_file
+from assistant.loading import IsolatedParser, load_file
 from eval.labelled import Location
 
 
@@ -22,11 +22,12 @@ class NaiveRetriever:
         )
         self.chunks: list[Location] = []
         texts: list[str] = []
-        for path in corpus_files(corpus_dir):
-            for chunk in splitter.create_documents([load_file(path)]):
-                start = chunk.metadata["start_index"]
-                self.chunks.append(Location(doc_id_for(path), start, start + len(chunk.page_content)))
-                texts.append(chunk.page_content)
+        with IsolatedParser() as parser:
+            for path, doc_id in corpus_doc_ids(corpus_dir).items():
+                for chunk in splitter.create_documents([load_file(path, parser)]):
+                    start = chunk.metadata["start_index"]
+                    self.chunks.append(Location(doc_id, start, start + len(chunk.page_content)))
+                    texts.append(chunk.page_content)
         self.embedder = embedder
         self.index = DenseIndex.build(embedder.encode_passages(texts), embedder.dimension)
 

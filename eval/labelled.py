@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.corpus import corpus_files, doc_id_for
-from assistant.loading import load_file
+from assistant.corpus import corpus_doc_ids
+from assistant.loading import IsolatedParser, load_file
 
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
 
@@ -50,7 +50,8 @@ class EvidenceIndex:
     """Where each question's evidence stands in the original texts of the corpus."""
 
     def __init__(self, corpus_dir: Path) -> None:
-        self.texts = {doc_id_for(path): load_file(path) for path in corpus_files(corpus_dir)}
+        with IsolatedParser() as parser:
+            self.texts = {doc_id: load_file(path, parser) for path, doc_id in corpus_doc_ids(corpus_dir).items()}
 
     def spans(self, question: LabelledQuestion) -> dict[str, list[tuple[int, int]]]:
         spans: dict[str, list[tuple[int, int]]] = {doc_id: [] for doc_id in question.doc_ids}

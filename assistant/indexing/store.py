@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from assistant.chunking import ChunkSettings, chunk_document
-from assistant.corpus import content_hash, corpus_files, read_document
+from assistant.corpus import assign_doc_ids, content_hash, corpus_files, read_document
 from assistant.documents import DocumentMeta, Passage
 from assistant.embedding.embedder import Embedder
 from assistant.indexing.checkpoint import EmbeddingCheckpoint
@@ -37,14 +38,23 @@ from assistant.indexing.vector_store import (
     load_vector_store,
     save_vector_store,
 )
-from assistant.loading import DocumentError
+from assistant.loading import DocumentError, IsolatedParser
 from assistant.structure.metadata import load_manifest
 
 FORMAT_VERSION = 3  # 3: the manifest holds a checksum of every index file
 CURRENT = "CURRENT"
 # The code that turns files into passages: when it changes, passages built by the old code are stale.
-_PASSAGE_CODE = ("loading", "structure", "repair.py", "mapped_text.py", "chunking.py", "corpus.py",
-                 "indexing/tokenizer.py", "resources/domain_words.txt", "resources/stopwords.txt")
+_PASSAGE_CODE = (
+    "loading",
+    "structure",
+    "repair.py",
+    "mapped_text.py",
+    "chunking.py",
+    "corpus.py",
+    "indexing/tokenizer.py",
+    "resources/domain_words.txt",
+    "resources/stopwords.txt",
+)
 _UNIT_FIELDS = ("牵头单位", "责任单位")
 
 
@@ -57,6 +67,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     rebuilt_because: str = ""
     recovered: str = ""
     seconds: float = 0.0
@@ -78,7 +89,7 @@ class BuildReport:
             text += f"; rebuilt because {self.rebuilt_because}"
         if self.recovered:
             text += f"; {self.recovered}"
-        return text
+        return "\n".join([text, *(f"warning: {warning}" for warning in self.warnings)])
 
 
 class IndexStore:
@@ -173,6 +184,7 @@ def open_index(
         moved = previous is not None and previous.manifest["index"] != index.fingerprint()
         if moved:  # same passages and vectors, another vector store: nothing is embedded again
             report.rebuilt_because = f"the vector store is now {index.fingerprint()}"
+        report.warnings = list(plan.clashes)
         if previous is not None and not plan.changes(previous) and not moved:
             report.unchanged = sorted(previous.manifest["documents"])
             report.failed = plan.failed
@@ -221,18 +233,24 @@ def _dense_texts(passages: list[Passage]) -> list[str]:
 
 @dataclass
 class _Plan:
-    """Which corpus files need work, computed from content hashes."""
+    """Which corpus files need work, computed from content hashes, and the doc_id of each file."""
 
     hashes: dict[str, str]
     failed: dict[str, str]
+    doc_ids: dict[str, str] = field(default_factory=dict)
+    clashes: list[str] = field(default_factory=list)
 
     def changes(self, previous: IndexStore) -> bool:
         old = {name: entry["hash"] for name, entry in previous.manifest["documents"].items()}
-        return old != self.hashes or previous.manifest.get("failed", {}) != self.failed
+        old_ids = {name: entry["doc_id"] for name, entry in previous.manifest["documents"].items()}
+        ids = {name: self.doc_ids[name] for name in self.hashes}
+        return old != self.hashes or old_ids != ids or previous.manifest.get("failed", {}) != self.failed
 
 
 def _plan(corpus_dir: Path, previous: IndexStore | None) -> _Plan:
     hashes = {path.name: content_hash(path) for path in corpus_files(corpus_dir)} if corpus_dir.is_dir() else {}
+    kept = {name: entry["doc_id"] for name, entry in previous.manifest["documents"].items()} if previous else {}
+    doc_ids, clashes = assign_doc_ids(hashes, kept)
     old_failed = previous.manifest.get("failed_hashes", {}) if previous else {}
     # A file that failed before and has not changed since fails again without another attempt.
     failed = {
@@ -240,7 +258,7 @@ def _plan(corpus_dir: Path, previous: IndexStore | None) -> _Plan:
         for name, digest in hashes.items()
         if previous and old_failed.get(name) == digest
     }
-    return _Plan({name: digest for name, digest in hashes.items() if name not in failed}, failed)
+    return _Plan({name: digest for name, digest in hashes.items() if name not in failed}, failed, doc_ids, clashes)
 
 
 def _load_compatible(index_dir: Path, embedder: Embedder, settings: ChunkSettings) -> tuple[IndexStore | None, str]:
@@ -289,32 +307,37 @@ def _build(
     failed = dict(plan.failed)
     failed_hashes = {name: previous.manifest["failed_hashes"][name] for name in plan.failed} if previous else {}
     names = sorted(plan.hashes)
-    for name in tqdm(names, desc="documents", unit="doc", disable=not progress):
-        digest = plan.hashes[name]
-        old = old_entries.get(name)
-        if previous is not None and old is not None and old["hash"] == digest:
-            positions = previous.doc_positions[old["doc_id"]]
-            documents[name] = old
-            passages.extend(previous.passages[i] for i in positions)
-            vectors.append(previous.vectors[positions])
-            report.unchanged.append(name)
-            continue
-        try:
-            document = read_document(corpus_dir / name, overrides.get(name))
-        except DocumentError as error:
-            print(f"warning: skipped {error}", file=sys.stderr)
-            failed[name], failed_hashes[name] = error.reason, digest
-            continue
-        doc_passages = chunk_document(document, settings)
-        vectors.append(checkpoint.encode_passages(_dense_texts(doc_passages), progress))
-        passages.extend(doc_passages)
-        documents[name] = {
-            "doc_id": document.doc_id,
-            "hash": digest,
-            "meta": document.meta.to_dict(),
-            "passages": len(doc_passages),
-        }
-        (report.updated if old else report.added).append(name)
+    old_id_count = Counter(entry["doc_id"] for entry in old_entries.values())
+    with IsolatedParser() as parser:
+        for name in tqdm(names, desc="documents", unit="doc", disable=not progress):
+            digest, doc_id = plan.hashes[name], plan.doc_ids[name]
+            old = old_entries.get(name)
+            # An index from before unique ids may hold two files under one id: those are read again.
+            same = old is not None and (old["hash"], old["doc_id"]) == (digest, doc_id) and old_id_count[doc_id] == 1
+            if previous is not None and old is not None and same:
+                positions = previous.doc_positions[old["doc_id"]]
+                documents[name] = old
+                passages.extend(previous.passages[i] for i in positions)
+                vectors.append(previous.vectors[positions])
+                report.unchanged.append(name)
+                continue
+            try:
+                document = read_document(corpus_dir / name, overrides.get(name), doc_id, parser)
+                doc_passages = chunk_document(document, settings)
+            except Exception as error:  # any failure is this one file's: refused by name, the build goes on
+                reason = error.reason if isinstance(error, DocumentError) else f"unreadable ({type(error).__name__})"
+                print(f"warning: skipped {name}: {reason}", file=sys.stderr)
+                failed[name], failed_hashes[name] = reason, digest
+                continue
+            vectors.append(checkpoint.encode_passages(_dense_texts(doc_passages), progress))
+            passages.extend(doc_passages)
+            documents[name] = {
+                "doc_id": document.doc_id,
+                "hash": digest,
+                "meta": document.meta.to_dict(),
+                "passages": len(doc_passages),
+            }
+            (report.updated if old else report.added).append(name)
     report.removed = sorted(set(old_entries) - set(documents) - set(failed))
     report.failed = failed
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, embedder.dimension), dtype=np.float32)

@@ -8,6 +8,7 @@ from pathlib import Path
 from assistant.loading.docx import load_docx
 from assistant.loading.errors import DocumentError, too_large
 from assistant.loading.html import load_html
+from assistant.loading.isolated import IsolatedParser, ParseLimits
 from assistant.loading.pdf import load_pdf
 from assistant.loading.text import load_text
 
@@ -28,8 +29,31 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
 
 
-def load_file(path: Path) -> str:
-    """The document's text as extracted; this is the 'original' that citations point into."""
+# Parsers that a hostile file can hang, crash or blow up run in a worker process (``isolated.py``).
+ISOLATED_SUFFIXES = (".pdf", ".docx", ".html", ".htm")
+
+
+def load_file(path: Path, parser: IsolatedParser | None = None) -> str:
+    """The document's text as extracted; this is the 'original' that citations point into.
+
+    PDF, Word and HTML are parsed in ``parser`` (a one-off worker when None), under its time and memory
+    limits; plain text is decoded here. Any failure is a DocumentError naming the file.
+    """
+    if path.suffix.lower() not in ISOLATED_SUFFIXES:
+        try:
+            return load_file_in_process(path)
+        except DocumentError:
+            raise
+        except Exception as error:  # RecursionError, MemoryError, a decoder bug: this file's problem only
+            raise DocumentError(path, f"unreadable file ({error.__class__.__name__})") from error
+    if parser is not None:
+        return parser.load(path)
+    with IsolatedParser() as one_off:
+        return one_off.load(path)
+
+
+def load_file_in_process(path: Path) -> str:
+    """``load_file`` without the worker: for the worker itself and for tests of the parsers."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise DocumentError(path, f"unsupported file type {path.suffix!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
@@ -46,4 +70,13 @@ def load_file(path: Path) -> str:
     return text
 
 
-__all__ = ["MAX_FILE_BYTES", "MAX_TEXT_CHARS", "SUPPORTED_SUFFIXES", "DocumentError", "load_file"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_TEXT_CHARS",
+    "SUPPORTED_SUFFIXES",
+    "DocumentError",
+    "IsolatedParser",
+    "ParseLimits",
+    "load_file",
+    "load_file_in_process",
+]

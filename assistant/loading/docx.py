@@ -47,6 +47,10 @@ def _check_archive(path: Path) -> None:
     body = sizes.get("word/document.xml", 0)
     if body > MAX_BODY_BYTES:
         raise too_large(path, "unpacked document body", body, MAX_BODY_BYTES)
+    # python-docx parses styles, numbering, headers… whole as well: none of them is larger than the body.
+    part, largest = max(sizes.items(), key=lambda item: item[1], default=("", 0))
+    if part.endswith((".xml", ".rels")) and largest > MAX_BODY_BYTES:
+        raise too_large(path, f"unpacked part {part}", largest, MAX_BODY_BYTES)
 
 
 def _paragraph_line(paragraph: Paragraph) -> str:

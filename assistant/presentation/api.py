@@ -188,7 +188,10 @@ def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
         return await call_next(request)
 
     @api.post("/api/documents", response_model=UploadResponse, tags=["文件"], summary="上传文件并加入索引")
-    def upload(files: list[UploadFile]) -> dict:
+    def upload(
+        files: list[UploadFile],
+        replace: bool = Query(False, description="同名文件存在时替换它（旧版本被新版本取代）；默认拒绝同名文件"),
+    ) -> dict:
         """Same checks as the admin page: type, size, safe name, duplicate content, readable; reported per file."""
         with tempfile.TemporaryDirectory(prefix="policy-qa-api-upload-") as received:
             uploads = []
@@ -197,7 +200,7 @@ def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
                 with path.open("wb") as target:
                     shutil.copyfileobj(file.file, target)
                 uploads.append((path, file.filename or ""))
-            result = service.add_documents(uploads)
+            result = service.add_documents(uploads, replace=replace)
         return {"added": result.added, "refused": result.refused, "seconds": result.seconds}
 
     @api.get("/documents/{doc_id}", response_class=HTMLResponse, tags=["文件"], summary="查看原文并定位到引用处")

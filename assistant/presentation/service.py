@@ -17,8 +17,9 @@ from pathlib import Path
 from assistant.answering.answer import Answer
 from assistant.answering.answerer import Answerer
 from assistant.answering.conversation import Turn
+from assistant.corpus import corpus_files
 from assistant.engine import Engine, add_to_corpus
-from assistant.loading import DocumentError, load_file
+from assistant.loading import DocumentError, IsolatedParser, load_file
 from assistant.presentation.upload import MAX_UPLOAD_BYTES, stage_uploads
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.retriever import Retriever
@@ -44,6 +45,7 @@ class PolicyService:
         self.max_upload_bytes = max_upload_bytes
         self._refresh_lock = threading.Lock()
         self._originals: dict[tuple[str, float], str] = {}
+        self._parser = IsolatedParser()  # shown documents are parsed as untrusted as indexed ones
 
     @property
     def retriever(self) -> Retriever:
@@ -105,7 +107,7 @@ class PolicyService:
         text = self._originals.get(key)
         if text is None:
             try:
-                text = load_file(path)
+                text = load_file(path, self._parser)
             except DocumentError:
                 return None
             if len(self._originals) > 64:
@@ -120,17 +122,19 @@ class PolicyService:
                 found[doc_id] = text
         return found
 
-    def add_documents(self, uploads: list[tuple[Path, str]]) -> UploadResult:
+    def add_documents(self, uploads: list[tuple[Path, str]], replace: bool = False) -> UploadResult:
         """Check, copy into the corpus and index uploads ``(temp path, client's name)`` without a restart.
 
-        A file the index cannot read (a scanned PDF, a broken docx) is taken out of the corpus again and
-        reported as refused with the loader's reason.
+        A file whose name is already in the corpus is refused unless ``replace`` is set. A file the index
+        cannot read (a scanned PDF, a broken docx) is taken out of the corpus again (the version it was to
+        replace is put back) and reported as refused with the loader's reason.
         """
         started = time.perf_counter()
         result = UploadResult()
         corpus_dir = self.engine.corpus_dir
         with tempfile.TemporaryDirectory(prefix="policy-qa-upload-") as staging, self._refresh_lock:
-            staged, result.refused = stage_uploads(uploads, Path(staging), self.max_upload_bytes)
+            existing = frozenset() if replace else frozenset(p.name for p in corpus_files(corpus_dir))
+            staged, result.refused = stage_uploads(uploads, Path(staging), self.max_upload_bytes, existing)
             backups = Path(staging) / "previous"
             backups.mkdir()
             for path in staged:  # a new version replaces the old one only if it can be read

@@ -16,6 +16,9 @@ from assistant.loading import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # what the loaders would refuse anyway is refused at the door
 MAX_NAME_CHARS = 120
+# File systems allow 255 bytes per name; the corpus copies a file under ``.NAME.partial`` first. 60 CJK
+# characters are 180 bytes in UTF-8.
+MAX_NAME_BYTES = 180
 _UNSAFE = re.compile(r"[^\w\u3000-\u303f\uff00-\uffef.\-（）()《》【】]+")
 
 
@@ -31,9 +34,25 @@ def safe_filename(name: str) -> str:
         stem, suffix = name, ""
     suffix = _UNSAFE.sub("", suffix)
     stem = _UNSAFE.sub("_", stem).strip("._ ")[: MAX_NAME_CHARS - len(suffix) - 1].strip("._ ")
+    while len(f"{stem}.{suffix}".encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1].rstrip("._ ")
     if not stem:
         raise UploadRefused("文件名无效")
     return f"{stem}.{suffix.lower()}" if suffix else stem
+
+
+def received_file(path: str | Path, upload_folder: Path) -> Path:
+    """A file the web framework itself stored for an upload, or UploadRefused.
+
+    A browser sends back the temp path it was given, so any client can send any path instead: only a
+    regular file inside the framework's own upload folder (symlinks resolved) is ever read.
+    """
+    folder = Path(upload_folder).resolve()
+    candidate = Path(path)
+    resolved = candidate.resolve()
+    if candidate.is_symlink() or not resolved.is_relative_to(folder) or resolved == folder or not resolved.is_file():
+        raise UploadRefused("不是本次上传的文件")
+    return resolved
 
 
 def check_upload(source: Path, name: str, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
@@ -53,11 +72,16 @@ def check_upload(source: Path, name: str, max_bytes: int = MAX_UPLOAD_BYTES) -> 
 
 
 def stage_uploads(
-    uploads: list[tuple[Path, str]], staging_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES
+    uploads: list[tuple[Path, str]],
+    staging_dir: Path,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    existing: frozenset[str] = frozenset(),
 ) -> tuple[list[Path], dict[str, str]]:
     """Copy accepted uploads ``(temp path, name the client gave)`` into ``staging_dir`` under safe names.
 
-    Returns (staged paths, {name: why refused}); a later file with the same safe name is refused.
+    Returns (staged paths, {name: why refused}). A later file with the same safe name is refused, and so is
+    one whose safe name is in ``existing`` (the corpus's files when the upload is not a replacement):
+    shortening a long name must never make an upload silently replace another document.
     """
     staged: list[Path] = []
     refused: dict[str, str] = {}
@@ -69,6 +93,9 @@ def stage_uploads(
             refused[shown] = str(error)
             continue
         target = staging_dir / safe
+        if safe in existing:
+            refused[shown] = f"已有同名文件 {safe}：如要替换，请选择“替换同名文件”"
+            continue
         if target.exists():
             refused[shown] = f"与同批文件重名（{safe}）"
             continue

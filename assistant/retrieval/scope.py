@@ -67,8 +67,9 @@ def _mentions(text: str, documents: Iterable[DocumentMeta]) -> set[str]:
     "达州高新区" must not also count as "达州": a matched name is blanked out before
     shorter names are looked for.
     """
-    names = sorted({name for meta in documents for names in region_aliases(meta) for name in names}, key=len,
-                   reverse=True)
+    names = sorted(
+        {name for meta in documents for names in region_aliases(meta) for name in names}, key=len, reverse=True
+    )
     found = []
     for name in names:
         if name in text:

@@ -60,7 +60,7 @@ def test_unreadable_new_version_keeps_the_old_document(service: PolicyService, t
     old = (service.engine.corpus_dir / name).read_bytes()
     broken = tmp_path / "broken"
     broken.write_bytes(b"  \n\n  ")  # no text: the loader refuses it
-    result = service.add_documents([(broken, name)])
+    result = service.add_documents([(broken, name)], replace=True)
     assert result.added == [] and result.refused[name].startswith("无法读取")
     assert (service.engine.corpus_dir / name).read_bytes() == old
     assert name in {d["file"] for d in service.documents()}
