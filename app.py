@@ -23,9 +23,10 @@ import uvicorn
 from gradio.utils import get_upload_folder
 
 from assistant.cli import add_index_arguments, index_settings
-from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine
+from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine
 from assistant.loading import SUPPORTED_SUFFIXES
-from assistant.presentation.api import create_api
+from assistant.presentation.access import AccessPolicy
+from assistant.presentation.api import LOOPBACK_HOSTS, create_api
 from assistant.presentation.concise import concise_text
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.render import SOURCES_CSS, answer_markdown, escape_markdown, sources_html
@@ -33,7 +34,6 @@ from assistant.presentation.service import PolicyService
 from assistant.presentation.upload import MAX_UPLOAD_BYTES, UploadRefused, received_file
 from assistant.retrieval.question import MAX_QUESTION_CHARS
 
-DEFAULT_DATA = Path(__file__).resolve().parent / "data"
 EXAMPLES = [
     "政务新媒体由谁负责",
     "那高县呢？",
@@ -64,7 +64,7 @@ def _document_rows(service: PolicyService) -> list[list]:
 
 
 def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
-    """The page: filters, chat and operator tools on the left, the cited sources on the right; an admin tab."""
+    """The public page: filters, chat and operator tools on the left, the cited sources on the right."""
     regions, years, files = _filter_choices(service)
 
     def render_sources(record: dict | None) -> str:
@@ -128,35 +128,6 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
     def toggle_concise(concise: bool, records: list) -> dict:
         return gr.update(visible=concise, value=records[-1]["concise"] if records else "")
 
-    def upload(paths: list[str] | None, replace: bool) -> tuple:
-        if not paths:
-            return "请先选择文件。", gr.update(), gr.update(), gr.update(), gr.update()
-        received, refused = [], {}
-        for path in paths:  # the path comes from the client: only Gradio's own upload files are read
-            try:
-                received.append((received_file(path, Path(get_upload_folder())), Path(path).name))
-            except UploadRefused as error:
-                refused[Path(str(path)).name] = str(error)
-        result = service.add_documents(received, replace=replace)
-        result.refused.update(refused)
-        regions, years, files = _filter_choices(service)
-        report = result.summary() + (f"\n（用时 {result.seconds:.1f} 秒）" if result.added else "")
-        return (
-            report,
-            gr.update(choices=regions),
-            gr.update(choices=years),
-            gr.update(choices=files),
-            _document_rows(service),
-        )
-
-    exports = Path(tempfile.mkdtemp(prefix="policy-qa-feedback-"))  # one folder, overwritten by each export
-
-    def export() -> list[str]:
-        folder = exports
-        (folder / "feedback.jsonl").write_text(feedback.export_jsonl(), encoding="utf-8")
-        (folder / "feedback.csv").write_text(feedback.export_csv(), encoding="utf-8")
-        return [str(folder / "feedback.jsonl"), str(folder / "feedback.csv")]
-
     with gr.Blocks(title="政策问答", analytics_enabled=False) as ui:
         records = gr.State([])
         gr.Markdown("## 政策问答\n根据政府政策文件回答问题，每句回答都注明出处。可以追问，如“那高县呢？”。")
@@ -206,26 +177,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
                 with gr.Column(scale=2):
                     gr.Markdown("### 出处")
                     sources = gr.HTML(sources_html([]), elem_id="sources")
-        with gr.Tab("管理", elem_id="admin-tab"):
-            gr.Markdown(
-                f"### 添加文件\n支持 {'、'.join(SUPPORTED_SUFFIXES)}，每个不超过 "
-                f"{MAX_UPLOAD_BYTES // 1048576} MB；加入后立即可查，无需重启。"
-            )
-            files_in = gr.File(
-                file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="选择文件", elem_id="upload"
-            )
-            replace = gr.Checkbox(label="替换同名文件（新版本取代旧版本）", value=False, elem_id="replace-documents")
-            add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
-            upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
-            documents = gr.Dataframe(
-                _document_rows(service), headers=DOCUMENT_COLUMNS, label="已收录文件", interactive=False
-            )
-            gr.Markdown(
-                "### 反馈导出\n也可通过接口下载：[JSONL](/api/feedback/export?format=jsonl) · "
-                "[CSV](/api/feedback/export?format=csv) · [接口文档](/docs)"
-            )
-            export_button = gr.Button("导出反馈", elem_id="export-feedback")
-            exported = gr.File(label="反馈文件", file_count="multiple", interactive=False, elem_id="exported")
+        gr.Markdown("[管理（上传、替换文件，导出反馈；需登录）](/admin/)", elem_id="admin-link")
 
         ask_inputs = [question, chatbot, records, region, year, doc_ids, concise]
         ask_outputs = [chatbot, question, records, sources, concise_box]
@@ -238,10 +190,74 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         up.click(lambda r, c: rate(r, c, "up"), [records, comment], [feedback_status, comment])
         down.click(lambda r, c: rate(r, c, "down"), [records, comment], [feedback_status, comment])
         concise.change(toggle_concise, [concise, records], concise_box)
-        add.click(upload, [files_in, replace], [upload_report, region, year, doc_ids, documents])
-        export_button.click(export, None, exported)
+        # Documents added on the admin page appear in the filters when the page is (re)loaded.
+        refreshed = [region, year, doc_ids]
+        ui.load(lambda: [gr.update(choices=choices) for choices in _filter_choices(service)], None, refreshed)
     # Several operators at once: answering is read-only, so events need not wait for each other.
     ui.queue(default_concurrency_limit=4)
+    return ui
+
+
+def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
+    """The admin page at ``/admin`` (behind Gradio's login): add or replace documents, export feedback."""
+
+    def upload(paths: list[str] | None, replace: bool) -> tuple:
+        if not paths:
+            return "请先选择文件。", gr.update()
+        received, refused = [], {}
+        for path in paths:  # the path comes from the client: only Gradio's own upload files are read
+            try:
+                received.append((received_file(path, Path(get_upload_folder())), Path(path).name))
+            except UploadRefused as error:
+                refused[Path(str(path)).name] = str(error)
+        result = service.add_documents(received, replace=replace)
+        result.refused.update(refused)
+        report = result.summary() + (f"\n（用时 {result.seconds:.1f} 秒）" if result.added else "")
+        return report, _document_rows(service)
+
+    exports = Path(tempfile.mkdtemp(prefix="policy-qa-feedback-"))  # one folder, overwritten by each export
+
+    def export() -> list[str]:
+        folder = exports
+        (folder / "feedback.jsonl").write_text(feedback.export_jsonl(), encoding="utf-8")
+        (folder / "feedback.csv").write_text(feedback.export_csv(), encoding="utf-8")
+        return [str(folder / "feedback.jsonl"), str(folder / "feedback.csv")]
+
+    with gr.Blocks(title="政策问答 · 管理", analytics_enabled=False) as ui:
+        gr.Markdown("## 政策问答 · 管理　[返回问答](/)")
+        gr.Markdown(
+            f"### 添加文件\n支持 {'、'.join(SUPPORTED_SUFFIXES)}，每个不超过 "
+            f"{MAX_UPLOAD_BYTES // 1048576} MB；加入后立即可查，无需重启。"
+        )
+        files_in = gr.File(
+            file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="选择文件", elem_id="upload"
+        )
+        replace = gr.Checkbox(label="替换同名文件（新版本取代旧版本）", value=False, elem_id="replace-documents")
+        add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
+        upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
+        documents = gr.Dataframe(
+            _document_rows(service), headers=DOCUMENT_COLUMNS, label="已收录文件", interactive=False
+        )
+        gr.Markdown(
+            "### 反馈导出\n脚本可用管理令牌调用 `GET /api/feedback/export?format=jsonl|csv`（见[接口文档](/docs)）。"
+        )
+        export_button = gr.Button("导出反馈", elem_id="export-feedback")
+        exported = gr.File(label="反馈文件", file_count="multiple", interactive=False, elem_id="exported")
+
+        add.click(upload, [files_in, replace], [upload_report, documents])
+        export_button.click(export, None, exported)
+    ui.queue(default_concurrency_limit=1)
+    return ui
+
+
+def build_admin_disabled() -> gr.Blocks:
+    """What ``/admin`` shows until an admin credential is configured: how to configure one, and nothing else."""
+    with gr.Blocks(title="政策问答 · 管理", analytics_enabled=False) as ui:
+        gr.Markdown(
+            "## 管理功能未启用\n请先配置管理员凭据：`python -m assistant auth set-password`"
+            "（或设置环境变量 POLICY_QA_ADMIN_TOKEN），然后重启。详见 README：权限与令牌。",
+            elem_id="admin-disabled",
+        )
     return ui
 
 
@@ -259,21 +275,27 @@ def _concise_markdown(message: str, concise: str) -> str:
     return "\n\n".join(lines + [escape_markdown(line) for line in concise.splitlines()])
 
 
-def create_app(engine: Engine, data_dir: Path) -> object:
-    """FastAPI with the REST routes first, then the Gradio page mounted at ``/``."""
+def create_app(
+    engine: Engine, data_dir: Path, access: AccessPolicy | None = None, allowed_hosts: list[str] | None = None
+) -> object:
+    """FastAPI with the REST routes first, then the admin page at ``/admin`` and the public page at ``/``.
+
+    Both pages log in through Gradio's own auth: the admin page always (and it is only a notice until an
+    admin credential exists), the public page only with ``require_token`` (an API token as the password).
+    """
+    access = access or AccessPolicy()
     service = PolicyService(engine)
     feedback = FeedbackStore(data_dir / "feedback.sqlite3")
-    api = create_api(service, feedback)
+    api = create_api(service, feedback, access, allowed_hosts)
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(
-        api,
-        build_ui(service, feedback),
-        path="/",
-        footer_links=["api"],
-        max_file_size=MAX_UPLOAD_BYTES,
-        css=CSS,
-        theme=theme,
-    )
+    look = {"footer_links": ["api"], "css": CSS, "theme": theme}
+    if access.admin_enabled:
+        admin = build_admin_ui(service, feedback)
+        gr.mount_gradio_app(api, admin, path="/admin", auth=access.admin_login, max_file_size=MAX_UPLOAD_BYTES, **look)
+    else:
+        gr.mount_gradio_app(api, build_admin_disabled(), path="/admin", max_file_size=0, **look)
+    public_auth = access.public_login if access.require_token else None
+    return gr.mount_gradio_app(api, build_ui(service, feedback), path="/", auth=public_auth, max_file_size=0, **look)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -284,11 +306,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     parser.add_argument("--model", default="default")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="where feedback.sqlite3 is kept")
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name or address clients use to reach this server (repeatable); loopback is always allowed",
+    )
+    parser.add_argument(
+        "--require-token", action="store_true", help="public endpoints (ask, search, feedback) need an API token too"
+    )
     add_index_arguments(parser)
     args = parser.parse_args(argv)
+    access = AccessPolicy.load(args.data, require_token=args.require_token)
+    hosts = [*LOOPBACK_HOSTS, *args.allowed_host]
+    if args.host not in ("0.0.0.0", "::", ""):
+        hosts.append(args.host)
     engine = Engine.open(args.corpus, args.index, model=args.model, progress=True, index=index_settings(args))
     print(engine.report.summary(), flush=True)
-    app = create_app(engine, args.data)
+    app = create_app(engine, args.data, access, hosts)
+    admin = "on" if access.admin_enabled else "off (no admin credential: python -m assistant auth set-password)"
+    print(f"admin: {admin}; accepted host names: {', '.join(hosts)} (add with --allowed-host)", flush=True)
     print(f"政策问答: http://{args.host}:{args.port}  (API docs: /docs)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
 

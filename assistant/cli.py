@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -13,10 +14,21 @@ from assistant.answering.answer import Answer
 from assistant.answering.answerer import Answerer
 from assistant.answering.generation import GeneratingAnswerer, GenerationSettings
 from assistant.embedding.embedder import SentenceTransformerEmbedder
-from assistant.engine import DEFAULT_CORPUS, DEFAULT_INDEX, Engine, add_to_corpus
+from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine, add_to_corpus
 from assistant.indexing.dense import INDEX_TYPES
 from assistant.indexing.store import embed_shard
 from assistant.indexing.vector_store import BACKENDS, IndexSettings
+from assistant.presentation.access import (
+    AUTH_FILE,
+    ENV_AUTH_FILE,
+    PUBLIC_SCOPES,
+    Scope,
+    hash_password,
+    hash_token,
+    new_token,
+    read_auth_file,
+    write_auth_file,
+)
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import MODES
 
@@ -54,6 +66,23 @@ def _parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add", parents=[common], help="add documents to the corpus and the index")
     add.add_argument("files", nargs="+", type=Path)
     add.set_defaults(handler=_add)
+
+    auth = commands.add_parser("auth", help="admin password and API tokens (stored hashed in DATA/auth.json)")
+    auth.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder of the app (default: data/)")
+    auth_commands = auth.add_subparsers(dest="auth_command", required=True)
+    auth_commands.add_parser("set-password", help="set the admin password (read from the terminal or stdin)")
+    add_token = auth_commands.add_parser("add-token", help="create an API token; it is printed once")
+    add_token.add_argument("name", help="who the token is for, e.g. hotline-system")
+    add_token.add_argument(
+        "--scopes",
+        type=_scopes,
+        default=sorted(PUBLIC_SCOPES),
+        help=f"comma-separated, from {', '.join(s.value for s in Scope)} (default: the public ones)",
+    )
+    revoke = auth_commands.add_parser("revoke", help="delete an API token by name")
+    revoke.add_argument("name")
+    auth_commands.add_parser("list", help="the admin user and the tokens' names and scopes")
+    auth.set_defaults(handler=_auth)
 
     search = commands.add_parser("search", parents=[common], help="search the index")
     search.add_argument("question", nargs="?", help="the question")
@@ -144,6 +173,50 @@ def _build(args: argparse.Namespace) -> int:
         f"index ready: {len(engine.store.documents)} documents, {len(engine.store.passages)} passages "
         f"in {engine.store.directory}"
     )
+    return 0
+
+
+def _scopes(text: str) -> list[Scope]:
+    try:
+        return sorted({Scope(part.strip()) for part in text.split(",") if part.strip()})
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error}; scopes are {', '.join(s.value for s in Scope)}") from error
+
+
+def _auth(args: argparse.Namespace) -> int:
+    """Credentials are typed or piped in, never passed as arguments (they would show in ps and history)."""
+    path = Path(os.environ.get(ENV_AUTH_FILE) or args.data / AUTH_FILE)
+    data = read_auth_file(path)
+    tokens = [token for token in data.get("tokens", []) if token["name"] != getattr(args, "name", None)]
+    if args.auth_command == "set-password":
+        password = getpass.getpass("admin password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        if len(password) < 12:
+            print("refused: the admin password needs at least 12 characters", file=sys.stderr)
+            return 2
+        data["admin_user"], data["admin_password_hash"] = data.get("admin_user", "admin"), hash_password(password)
+        print(f"admin password set in {path} (user: {data['admin_user']})")
+    elif args.auth_command == "add-token":
+        token = new_token()
+        tokens.append({"name": args.name, "sha256": hash_token(token), "scopes": [s.value for s in args.scopes]})
+        data["tokens"] = tokens
+        print(token)
+        print(
+            f"token {args.name!r} ({', '.join(s.value for s in args.scopes)}) saved in {path}; shown only now",
+            file=sys.stderr,
+        )
+    elif args.auth_command == "revoke":
+        if len(tokens) == len(data.get("tokens", [])):
+            print(f"no token named {args.name!r}", file=sys.stderr)
+            return 1
+        data["tokens"] = tokens
+        print(f"token {args.name!r} revoked")
+    else:
+        password = "set" if data.get("admin_password_hash") else "not set"
+        print(f"admin user: {data.get('admin_user', 'admin')} (password {password})")
+        for token in data.get("tokens", []):
+            print(f"token {token['name']}: {', '.join(token['scopes'])}")
+        return 0
+    write_auth_file(path, data)
     return 0
 
 

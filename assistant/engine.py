@@ -18,6 +18,7 @@ from assistant.retrieval.retriever import Retriever
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "index"
+DEFAULT_DATA = PROJECT_ROOT / "data"  # feedback and credentials of the web app
 
 
 @dataclass

@@ -10,14 +10,18 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
+from assistant.presentation.access import PUBLIC_SCOPES as PUBLIC
+from assistant.presentation.access import AccessPolicy, Scope, host_allowed
 from assistant.presentation.concise import concise_lines
 from assistant.presentation.feedback import MAX_COMMENT_CHARS, FeedbackStore
 from assistant.presentation.render import document_page
@@ -124,8 +128,48 @@ def _question(text: str) -> str:
         raise HTTPException(status_code=400, detail=str(error)) from error
 
 
-def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
-    """A FastAPI app with the REST routes; the Gradio UI is mounted on it afterwards at ``/``."""
+# Sent with every response: no framing (clickjacking of the admin page), no type sniffing, no referrer.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+}
+_STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
+_BEARER = HTTPBearer(auto_error=False, description="API token (python -m assistant auth add-token)")
+
+
+def create_api(
+    service: PolicyService,
+    feedback: FeedbackStore,
+    access: AccessPolicy | None = None,
+    allowed_hosts: list[str] | None = None,
+) -> FastAPI:
+    """A FastAPI app with the REST routes; the Gradio UI is mounted on it afterwards at ``/``.
+
+    ``access``: the credentials (none: admin routes are off, public ones open). ``allowed_hosts``: the names
+    this server answers to (Host header) and accepts state-changing requests from (Origin header).
+    """
+    access = access or AccessPolicy()
+    hosts = allowed_hosts or LOOPBACK_HOSTS
+
+    def authorize(scope: Scope) -> Any:
+        """A dependency: the request carries a token with ``scope`` (public scopes: only with --require-token)."""
+
+        def check(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> None:
+            if scope in PUBLIC and not access.require_token:
+                return
+            if scope is Scope.ADMIN and not access.admin_enabled:
+                raise HTTPException(403, "管理功能未启用：请先配置管理员凭据（见 README：权限与令牌）")
+            token = access.token_for(credentials.credentials) if credentials else None
+            if token is None:
+                raise HTTPException(401, "需要有效的令牌（Authorization: Bearer …）", {"WWW-Authenticate": "Bearer"})
+            if scope not in token.scopes and Scope.ADMIN not in token.scopes:
+                raise HTTPException(403, f"此令牌无权执行该操作（需要 {scope.value} 权限）")
+
+        return Depends(check)
+
     api = FastAPIOffline(
         title="政策问答 policy-qa",
         description="回答政府政策文件问题，每句回答都注明出处（文件、章节、原文位置）。离线运行。",
@@ -144,28 +188,41 @@ def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
         log.exception("unexpected error", exc_info=error)
         return JSONResponse({"detail": "服务器内部错误，请稍后再试。"}, status_code=500)
 
+    @api.middleware("http")
+    async def _guard(request: Request, call_next: Any) -> Response:
+        """Host allow-list on every request, Origin allow-list on state-changing ones (CSRF), security headers."""
+        if not host_allowed(request.headers.get("host", ""), hosts):
+            return JSONResponse({"detail": "主机名不在允许列表中（--allowed-host）"}, status_code=400)
+        origin = request.headers.get("origin")
+        if request.method in _STATE_CHANGING and origin and not host_allowed(urlsplit(origin).netloc, hosts):
+            return JSONResponse({"detail": "跨站请求被拒绝（Origin 不在允许列表中）"}, status_code=403)
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
     @api.post("/api/ask", response_model=AskResponse, tags=["问答"], summary="回答一个问题（带出处）")
-    def ask(request: AskRequest) -> dict:
+    def ask(request: AskRequest, _: None = authorize(Scope.ASK)) -> dict:
         question = _question(request.question)
         history = service.turns_from_questions(request.history)
         answer, _ = service.answer(question, history, request.region, request.year, request.doc_ids)
         return {**answer.to_dict(), "concise": concise_lines(answer)}
 
     @api.post("/api/search", response_model=SearchResponse, tags=["问答"], summary="检索相关段落")
-    def search(request: SearchRequest) -> dict:
+    def search(request: SearchRequest, _: None = authorize(Scope.SEARCH)) -> dict:
         question = _question(request.question)
         hits = service.search(question, request.k, request.region, request.year, request.doc_ids)
         return {"hits": [hit.to_dict() for hit in hits]}
 
     @api.post("/api/feedback", response_model=FeedbackResponse, tags=["反馈"], summary="记录对回答的 👍/👎")
-    def add_feedback(request: FeedbackRequest) -> dict:
+    def add_feedback(request: FeedbackRequest, _: None = authorize(Scope.FEEDBACK)) -> dict:
         record_id = feedback.add(
             request.question, request.answer, request.rating, request.comment, request.citations, request.understood
         )
         return {"id": record_id}
 
     @api.get("/api/feedback/export", tags=["反馈"], summary="导出全部反馈（JSONL 或 CSV）")
-    def export_feedback(format: Literal["jsonl", "csv"] = "jsonl") -> Response:
+    def export_feedback(format: Literal["jsonl", "csv"] = "jsonl", _: None = authorize(Scope.ADMIN)) -> Response:
         if format == "csv":
             body, media = feedback.export_csv(), "text/csv; charset=utf-8"
         else:
@@ -174,7 +231,7 @@ def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
         return Response(body, media_type=media, headers=headers)
 
     @api.get("/api/documents", response_model=DocumentsResponse, tags=["文件"], summary="已建立索引的文件")
-    def documents() -> dict:
+    def documents(_: None = authorize(Scope.ASK)) -> dict:
         return {"documents": service.documents(), "failed": service.failed_documents()}
 
     @api.middleware("http")
@@ -191,6 +248,7 @@ def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
     def upload(
         files: list[UploadFile],
         replace: bool = Query(False, description="同名文件存在时替换它（旧版本被新版本取代）；默认拒绝同名文件"),
+        _: None = authorize(Scope.ADMIN),
     ) -> dict:
         """Same checks as the admin page: type, size, safe name, duplicate content, readable; reported per file."""
         with tempfile.TemporaryDirectory(prefix="policy-qa-api-upload-") as received:
@@ -204,7 +262,13 @@ def create_api(service: PolicyService, feedback: FeedbackStore) -> FastAPI:
         return {"added": result.added, "refused": result.refused, "seconds": result.seconds}
 
     @api.get("/documents/{doc_id}", response_class=HTMLResponse, tags=["文件"], summary="查看原文并定位到引用处")
-    def document(doc_id: str, start: int = Query(0, ge=0), end: int = Query(0, ge=0), evidence: str = "") -> Response:
+    def document(
+        doc_id: str,
+        start: int = Query(0, ge=0),
+        end: int = Query(0, ge=0),
+        evidence: str = "",
+        _: None = authorize(Scope.ASK),
+    ) -> Response:
         original = service.original(doc_id)
         meta = service.retriever.store.documents.get(doc_id)
         if original is None or meta is None:

@@ -6,8 +6,16 @@ from eval.report import expected_from, regressions, write_report
 SUMMARY = {
     "build_seconds": 12.5,
     "systems": {
-        name: {"recall@1": 0.8, "recall@5": 0.9, "recall@10": 0.95, "mrr@10": 0.85, "ndcg@10": 0.87,
-               "coverage@10 (multi-doc)": 0.9, "latency_p50_ms": 10.0, "latency_p95_ms": 20.0}
+        name: {
+            "recall@1": 0.8,
+            "recall@5": 0.9,
+            "recall@10": 0.95,
+            "mrr@10": 0.85,
+            "ndcg@10": 0.87,
+            "coverage@10 (multi-doc)": 0.9,
+            "latency_p50_ms": 10.0,
+            "latency_p95_ms": 20.0,
+        }
         for name in ("bm25", "hybrid")
     },
     "answers": {"accuracy[who+when+number]": 0.8, "refusal_recall": 0.6, "false_refusal_rate": 0.04, "wrong": []},

@@ -7,12 +7,10 @@ import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from assistant.engine import Engine
-from assistant.presentation.api import create_api
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.service import PolicyService
+from tests.clients import api_client
 
 PROCESSES = 6
 PER_PROCESS = 40
@@ -64,7 +62,7 @@ def test_many_processes_writing_at_once(tmp_path: Path) -> None:
 
 def test_many_concurrent_api_requests(engine: Engine, tmp_path: Path) -> None:
     feedback = FeedbackStore(tmp_path / "feedback.sqlite3")
-    client = TestClient(create_api(PolicyService(engine), feedback))
+    client = api_client(PolicyService(engine), feedback)
 
     def post(number: int) -> int:
         response = client.post("/api/feedback", json=_entry("api", number))

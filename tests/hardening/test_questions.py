@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from assistant.answering.answer import Answer
 from assistant.answering.answerer import Answerer
 from assistant.engine import Engine
-from assistant.presentation.api import create_api
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.service import PolicyService
 from assistant.retrieval.question import MAX_QUESTION_CHARS, QuestionError, normalize_question
+from tests.clients import api_client
 from tests.paths import ROOT
 
 QUESTION = "政务新媒体由谁负责"
@@ -57,7 +57,7 @@ def answerer(engine: Engine) -> Answerer:
 @pytest.fixture(scope="module")
 def client(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     feedback = FeedbackStore(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3")
-    return TestClient(create_api(PolicyService(engine), feedback))
+    return api_client(PolicyService(engine), feedback)
 
 
 def _sources(answer: Answer) -> list[tuple[str, int, int]]:

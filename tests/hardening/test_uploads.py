@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.engine import Engine
-from assistant.presentation.api import create_api
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.service import PolicyService
+from tests.clients import api_client
 from tests.paths import CORPUS
 
 LIMIT = 64 * 1024  # a small upload limit, so the "too large" case needs no 50 MB
@@ -27,7 +27,7 @@ def setup(engine: Engine, tmp_path: Path) -> tuple[TestClient, Path, Path]:
     shutil.copytree(engine.index_dir, root / "index")
     mine = Engine.open(root / "corpus", root / "index", embedder=engine.embedder, progress=False)
     service = PolicyService(mine, max_upload_bytes=LIMIT)
-    return TestClient(create_api(service, FeedbackStore(root / "data" / "f.sqlite3"))), root / "corpus", root
+    return api_client(service, FeedbackStore(root / "data" / "f.sqlite3")), root / "corpus", root
 
 
 def _tree(folder: Path) -> set[str]:

@@ -8,14 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.engine import Engine
-from assistant.presentation.api import create_api
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.service import PolicyService
+from tests.clients import api_client
 
 
 @pytest.fixture
 def client(engine: Engine, tmp_path: Path) -> TestClient:
-    return TestClient(create_api(PolicyService(engine), FeedbackStore(tmp_path / "feedback.sqlite3")))
+    return api_client(PolicyService(engine), FeedbackStore(tmp_path / "feedback.sqlite3"))
 
 
 def test_openapi_lists_the_routes(client: TestClient) -> None:
