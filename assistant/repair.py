@@ -73,7 +73,7 @@ _WEB_CHROME = re.compile(
 # --- whitespace only --------------------------------------------------------------------------------
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "，。、；：？！（）《》“”‘’【】〔〕"
-# `广元市 2021 年` → `广元市2021年`: spaces a PDF put between CJK and digits or Latin.
+# `广元市 2021 年` → `广元市2021年`: spaces a PDF put between CJK and digits.
 _SPACE_AFTER_CJK = re.compile(rf"(?<=[{_CJK}{_CJK_PUNCT}]) +(?=[0-9])")
 _SPACE_BEFORE_CJK = re.compile(rf"(?<=[0-9%]) +(?=[{_CJK}{_CJK_PUNCT}])")
 _ENCLOSED_DIGITS = re.compile(r"(?<=[〔\[])(\d{4}) +(?=[〕\]])")

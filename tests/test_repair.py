@@ -197,7 +197,7 @@ def test_repair_changes_only_what_it_reports_and_maps_back(path: Path) -> None:
         assert _squeeze(raw[low:high]) == _squeeze(repaired.text[start:end])
 
 
-@given(st.text(alphabet="完成时限于年月日前内号〔〕—-·| 1230596\n\t达州市人民政府办公室", max_size=300))
+@given(st.text(alphabet="完成时限于年月日前内号〔〕—-·| 1230596\n\r\t\u3000达州市人民政府办公室", max_size=300))
 @settings(max_examples=200, deadline=None)
 def test_any_text_changes_only_where_reported(text: str) -> None:
     repaired = repair(text)
