@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from assistant.mapped_text import MappedText
+from assistant.repair import Repaired
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Document:
     doc_id: str
     path: str
     original: str
-    repaired: MappedText
+    repaired: Repaired
     meta: DocumentMeta = field(default_factory=DocumentMeta)
     content_hash: str = ""
 
