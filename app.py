@@ -293,9 +293,15 @@ def create_app(
         admin = build_admin_ui(service, feedback)
         gr.mount_gradio_app(api, admin, path="/admin", auth=access.admin_login, max_file_size=MAX_UPLOAD_BYTES, **look)
     else:
-        gr.mount_gradio_app(api, build_admin_disabled(), path="/admin", max_file_size=0, **look)
+        admin = build_admin_disabled()
+        gr.mount_gradio_app(api, admin, path="/admin", max_file_size=0, **look)
+    public = build_ui(service, feedback)
     public_auth = access.public_login if access.require_token else None
-    return gr.mount_gradio_app(api, build_ui(service, feedback), path="/", auth=public_auth, max_file_size=0, **look)
+    app = gr.mount_gradio_app(api, public, path="/", auth=public_auth, max_file_size=0, **look)
+    # Gradio copies any server path a client names in file data into its cache unless the app "has launched"
+    # (then only files uploaded through it are accepted); a mounted app never launches, so say it has.
+    admin.has_launched = public.has_launched = True
+    return app
 
 
 def main(argv: list[str] | None = None) -> None:

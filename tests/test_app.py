@@ -24,8 +24,11 @@ import httpx
 import pytest
 
 from assistant.engine import Engine
+from assistant.presentation.access import ENV_ADMIN_TOKEN
+from tests.clients import ADMIN_TOKEN
 from tests.paths import CORPUS, ROOT
 
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 SCREENSHOT = ROOT / "eval" / "results" / "app_screenshot.png"
 START_TIMEOUT = 300  # seconds: loading the model on a busy 2-core machine
 UI_TIMEOUT = 120_000  # milliseconds for answers and uploads in the browser
@@ -88,7 +91,7 @@ def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             stdout=output,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
-            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", ENV_ADMIN_TOKEN: ADMIN_TOKEN},
         )
     url = f"http://127.0.0.1:{port}"
     started = time.monotonic()
@@ -207,11 +210,11 @@ def test_rest_concurrent_requests_and_feedback_export(server: Server) -> None:
 
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(ask_and_rate, range(6))) == [200] * 6
-    exported = httpx.get(f"{server.url}/api/feedback/export", timeout=30)
+    exported = httpx.get(f"{server.url}/api/feedback/export", headers=ADMIN, timeout=30)
     records = [json.loads(line) for line in exported.text.splitlines()]
     assert {r["comment"] for r in records} >= {f"并发{n}" for n in range(6)}
     assert all(r["citations"] for r in records if r["comment"].startswith("并发"))
-    csv_text = httpx.get(f"{server.url}/api/feedback/export", params={"format": "csv"}, timeout=30).text
+    csv_text = httpx.get(f"{server.url}/api/feedback/export", params={"format": "csv"}, headers=ADMIN, timeout=30).text
     assert csv_text.count("并发") == 6
 
 
@@ -251,7 +254,9 @@ def test_chat_answers_with_sources_follow_up_and_feedback(page: object, server: 
     page.locator("#feedback-up").click()
     page.locator("#feedback-status").filter(has_text="已记录").wait_for()
     records = [
-        json.loads(line) for line in httpx.get(f"{server.url}/api/feedback/export", timeout=30).text.split("\n") if line
+        json.loads(line)
+        for line in httpx.get(f"{server.url}/api/feedback/export", headers=ADMIN, timeout=30).text.split("\n")
+        if line
     ]
     assert any(r["rating"] == "down" and r["question"] == "政务新媒体由谁负责" for r in records)
     mine = [r for r in records if r["comment"] == "浏览器里的反馈"]
@@ -264,7 +269,10 @@ def test_uploaded_document_is_indexed_and_shown_escaped(page: object, server: Se
     hostile.write_text(HOSTILE_DOCUMENT, encoding="utf-8")
     duplicate = tmp_path / "copy.txt"
     shutil.copyfile(next(CORPUS.glob("高县*.txt")), duplicate)
-    page.get_by_role("tab", name="管理").click()
+    page.goto(f"{server.url}/admin/", wait_until="domcontentloaded")
+    page.get_by_label("username").fill("admin")
+    page.get_by_label("password").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Login").click()
     page.locator("#upload input[type=file]").set_input_files([str(hostile), str(duplicate)])
     for stem in ("测试县_2024年数据开放工作要点", "copy"):  # shown once each upload has finished
         page.locator("#upload").filter(has_text=stem).wait_for()
@@ -278,7 +286,7 @@ def test_uploaded_document_is_indexed_and_shown_escaped(page: object, server: Se
     page.locator("#exported").filter(has_text=".csv").wait_for()
     assert page.locator("#exported a[href*='feedback.csv']").count() == 1
 
-    page.get_by_role("tab", name="问答").click()
+    page.goto(server.url, wait_until="domcontentloaded")
     _ask(page, "数据开放平台由谁负责运维", "县大数据中心")
     sources = page.locator("#sources")
     assert "<script>window.__pwned=1</script>" in sources.inner_text()
@@ -307,7 +315,7 @@ def test_script_in_a_document_uploaded_through_the_api_never_runs(page: object, 
         "<a href='javascript:window.__ran=1'>链接</a></body></html>"
     )
     files = [("files", ("脚本县_档案.md", markdown.encode())), ("files", ("脚本县_查阅.html", html.encode()))]
-    result = httpx.post(f"{server.url}/api/documents", files=files, timeout=600).json()
+    result = httpx.post(f"{server.url}/api/documents", files=files, headers=ADMIN, timeout=600).json()
     assert sorted(result["added"]) == sorted(["脚本县_档案.md", "脚本县_查阅.html"]) and not result["refused"], result
     title = page.title()
     _ask(page, "脚本县档案数字化由谁负责", "县档案馆")
@@ -324,3 +332,32 @@ def test_script_in_a_document_uploaded_through_the_api_never_runs(page: object, 
         page.goto(f"{server.url}/documents/{quote(doc_id)}", wait_until="load")
         assert "县档案馆" in page.locator("body").inner_text()
         assert page.evaluate("() => window.__ran") is None and page.title() != "pwned"
+
+
+def test_a_path_sent_by_the_client_is_never_read_or_published(server: Server, tmp_path: Path) -> None:
+    """The upload event takes Gradio file data, whose path the client chooses: only Gradio's own uploads count."""
+    secret = tmp_path / "secret.md"
+    secret.write_text("# 机密\n\n服务器密钥是 hunter2。\n", encoding="utf-8")
+    payload = {"data": [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}], False]}
+    assert httpx.post(f"{server.url}/gradio_api/call/upload", json=payload, timeout=30).status_code >= 400
+    with httpx.Client(base_url=server.url, timeout=600) as client:
+        assert client.post("/admin/gradio_api/call/upload", json=payload).status_code == 401
+        client.post("/admin/login", data={"username": "admin", "password": ADMIN_TOKEN}).raise_for_status()
+        event = client.post("/admin/gradio_api/call/upload", json=payload).json()["event_id"]
+        stream = client.get(f"/admin/gradio_api/call/upload/{event}").text
+    assert "event: error" in stream and "已加入" not in stream and "\\u5df2\\u52a0\\u5165" not in stream, stream
+    assert not (server.corpus / "secret.md").exists()
+    assert httpx.get(f"{server.url}/documents/secret", timeout=30).status_code == 404
+
+
+def test_cross_site_requests_foreign_hosts_and_framing_are_refused(server: Server) -> None:
+    files = [("files", ("跨站.txt", "测试县档案工作由县档案馆负责。".encode()))]
+    foreign = httpx.post(
+        f"{server.url}/api/documents", files=files, headers={**ADMIN, "Origin": "http://evil.example"}, timeout=60
+    )
+    assert foreign.status_code == 403 and not (server.corpus / "跨站.txt").exists()
+    assert httpx.get(f"{server.url}/api/documents", headers={"Host": "evil.example"}, timeout=30).status_code == 400
+    assert httpx.post(f"{server.url}/api/documents", files=files, timeout=60).status_code == 401
+    for path in ("/", "/admin/", "/docs"):
+        headers = httpx.get(f"{server.url}{path}", timeout=30).headers
+        assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]
