@@ -43,7 +43,7 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
             if part
         ]
         passages.append(
-            Passage("", document.doc_id, record.render(), section, start, end, "record", dict(record.fields))
+            Passage("", document.doc_id, record.render(), section, start, end, "record", _plain_keys(record.fields))
         )
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=settings.chunk_size,
@@ -75,3 +75,8 @@ def _section_at(blocks: list[Block], start: int) -> list[str]:
     holding = next((b for b in blocks if b.text.origin[0] <= start < b.text.origin[-1]), None)
     holding = holding or next((b for b in blocks if b.text.origin[0] >= start), None)
     return list(holding.section) if holding else []
+
+
+def _plain_keys(fields: dict[str, str]) -> dict[str, str]:
+    """Field names as plain strings, as the index stores and the JSON output shows them."""
+    return {str(name): value for name, value in fields.items()}

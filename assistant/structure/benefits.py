@@ -58,7 +58,7 @@ class _Label:
 @dataclass
 class _Item:
     title: str
-    level: float | None
+    level: float | None  # the rank of the heading it stands under
     start: int
     end: int
     intro: list[str]
@@ -75,9 +75,10 @@ def benefit_records(lines: list[Line]) -> list[TaskRecord]:
     return sorted(records, key=lambda record: record.start)
 
 
-def _rank(level: int) -> float:
-    """How outer a heading is; a bold or question line sits between a markdown heading and numbering."""
-    return {MARKDOWN: -10.0, BOLD: 0.5, QUESTION: 0.6}.get(level, float(level))
+def _rank(level: int) -> float | None:
+    """How outer a heading is; a bold or question line sits above numbering. A markdown heading (a page
+    or attachment title) is None: under it only unnumbered labels count, and any heading ends an item."""
+    return None if level == MARKDOWN else {BOLD: 0.5, QUESTION: 0.6}.get(level, float(level))
 
 
 def _label(text: str) -> _Label | None:
@@ -98,7 +99,7 @@ def _label(text: str) -> _Label | None:
 
 def _labelled_items(lines: list[Line]) -> list[TaskRecord]:
     records: list[TaskRecord] = []
-    heading: tuple[float, str, Line] | None = None
+    heading: tuple[float | None, str, Line] | None = None
     intro: list[str] = []
     item: _Item | None = None
     for line in lines:
@@ -118,7 +119,7 @@ def _labelled_items(lines: list[Line]) -> list[TaskRecord]:
             item.end = line_cell(line).end
             continue
         if level is not None:
-            if item and item.level is not None and _rank(level) > item.level:
+            if item and item.level is not None and (_rank(level) or -1) > item.level:
                 item.add(line, _plain(text))
                 continue
             if item:
@@ -173,7 +174,7 @@ def _cells(text: str) -> list[str]:
 def _two_column_tables(lines: list[Line]) -> list[TaskRecord]:
     """``标签 | 内容`` rows in a run (a markdown rule may follow the first); one record per run."""
     records: list[TaskRecord] = []
-    run: list[tuple[str, str, Line]] = []
+    run: list[tuple[str, str, int, Line]] = []  # label, content, where the row starts, its line
     caption = ""
     for index, line in enumerate(lines):
         if _MARKDOWN_RULE.match(line.text) and run:
@@ -181,10 +182,12 @@ def _two_column_tables(lines: list[Line]) -> list[TaskRecord]:
         cells = _cells(line.text) if ("|" in line.text or "\t" in line.text) else []
         above_rule = index + 1 < len(lines) and bool(_MARKDOWN_RULE.match(lines[index + 1].text))
         if len(cells) == 2 or (above_rule and not run and len(cells) > 2):
+            start = line_cell(line).start
             if not run:
-                before = "|".join(cells[:-2]) or _previous_text(lines, index)
-                caption = _caption(before)
-            run.append((cells[-2], cells[-1], line))
+                caption = _caption("|".join(cells[:-2]) or _previous_text(lines, index))
+                if len(cells) > 2:  # the header row glued to the paragraph before it
+                    start = line.start + line.text.rindex(cells[-2], 0, line.text.rindex(cells[-1]))
+            run.append((cells[-2], cells[-1], start, line))
             continue
         records += _table_record(caption, run)
         run = []
@@ -203,9 +206,9 @@ def _caption(text: str) -> str:
     return tail if len(tail) <= MAX_CAPTION else ""
 
 
-def _table_record(caption: str, run: list[tuple[str, str, Line]]) -> list[TaskRecord]:
+def _table_record(caption: str, run: list[tuple[str, str, int, Line]]) -> list[TaskRecord]:
     fields: dict[str, str] = {}
-    for label, content, _ in run:
+    for label, content, _, _ in run:
         name = strip_numbering(_plain(label))
         if not content or not is_label_like(name):
             continue
@@ -214,4 +217,4 @@ def _table_record(caption: str, run: list[tuple[str, str, Line]]) -> list[TaskRe
         fields.setdefault(key, content)
     if not run:
         return []
-    return _record(caption, fields, line_cell(run[0][2]).start, line_cell(run[-1][2]).end, caption)
+    return _record(caption, fields, run[0][2], line_cell(run[-1][3]).end, caption)

@@ -112,7 +112,8 @@ FIRST_IS_LEAD = re.compile(r"(?:列|排)(?:在)?(?:第一位|第一|首位|最�
 # --- Benefit labels -------------------------------------------------------------------------------
 
 MAX_LABEL = 10
-# Label endings → field. 咨询方式/联系方式 say whom to ask, not how to apply: kept under their own name.
+# Label endings → field. 咨询方式/联系方式 say whom to ask, not how to apply, and 发布时间 is a web page's
+# date, not the item's: those are kept under their own name.
 _LABEL_PATTERNS: tuple[tuple[Field, re.Pattern[str]], ...] = (
     (Field.TARGET, re.compile(r".{0,6}(?:对象|范围)")),
     (Field.CONDITIONS, re.compile(r".{0,6}(?:条件|资格)")),
@@ -120,7 +121,7 @@ _LABEL_PATTERNS: tuple[tuple[Field, re.Pattern[str]], ...] = (
     (Field.MATERIALS, re.compile(r".{0,6}(?:材料|资料)(?:清单)?")),
     (Field.AUTHORITY, re.compile(r".{0,6}(?:受理|经办|办理)(?:责任)?(?:部门|单位|机构|地点|窗口)")),
     (Field.PROCEDURE, re.compile(r"(?!咨询|联系).{0,6}(?:流程|程序|方式|步骤|途径|渠道)")),
-    (Field.TIME_LIMIT, re.compile(r".{0,6}(?:时限|期限|时间|日期)")),
+    (Field.TIME_LIMIT, re.compile(r"(?!发布|发文|成文|印发|更新|浏览).{0,6}(?:时限|期限|时间)")),
 )
 # A labelled section whose only typed fields are these is a schedule or a procedure, not a benefit item.
 WEAK_BENEFIT_FIELDS = frozenset({Field.PROCEDURE, Field.TIME_LIMIT})

@@ -258,15 +258,18 @@ def _parse_pipe_rows(lines: list[Line], index: int, table: _Table) -> int:
     """Markdown table rows: one per line, up to the first line that is not one."""
     while index < len(lines) and "|" in lines[index].text and not _MARKDOWN_RULE.match(lines[index].text):
         line = lines[index]
-        _add_row(table, _pipe_cells(line.text), line.start, line.end)
+        _add_row(table, _pipe_cells(line.text), line.start, line.end, merged=False)
         index += 1
     return index
 
 
-def _add_row(table: _Table, cells: list[str], start: int, end: int) -> None:
-    """A row of cells read from the right: trailing empty cells come and go, leading ones are merged."""
+def _add_row(table: _Table, cells: list[str], start: int, end: int, merged: bool = True) -> None:
+    """A row of cells read from the right: trailing empty cells come and go, leading ones are merged.
+
+    ``merged``: whether an empty cell is merged with the one above (a markdown table has no merged cells).
+    """
     cells = [cell.strip() for cell in cells]
-    while cells and not cells[-1]:
+    while cells and not cells[-1] and len(cells) != len(table.columns):  # a full row keeps its empty cells
         cells.pop()
     task_at = len(cells) - len(table.after_task) - 1
     if task_at < 0:  # too few cells to hold a task and its columns: not a row
@@ -274,7 +277,8 @@ def _add_row(table: _Table, cells: list[str], start: int, end: int) -> None:
     _read_lead(table, cells[:task_at])
     values: dict[str, str | None] = dict.fromkeys(table.named_lead)
     values[TASK] = cells[task_at]
-    values.update((column, cell or None) for column, cell in zip(table.after_task, cells[task_at + 1 :], strict=False))
+    after = zip(table.after_task, cells[task_at + 1 :], strict=False)
+    values.update((column, cell or (None if merged else "")) for column, cell in after)
     _emit(table, values, start, end)
 
 

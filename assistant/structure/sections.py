@@ -111,7 +111,8 @@ def question_title(line: str, next_line: str) -> str | None:
         or (_QUESTION_MARK.search(stripped) and _ANSWER.match(_bare(next_line)))
         or (_BOLD_LINE.match(line.strip()) and stripped.endswith(("？", "?")))
     ):
-        question = re.split(r"(?<=[？?])", stripped, maxsplit=1)[0].strip()
+        asked_part = re.split(r"[？?]\s*答\s*[:：]", stripped + " ", maxsplit=1)[0]
+        question = asked_part[: max(asked_part.rfind("？"), asked_part.rfind("?")) + 1].strip() or stripped
     else:
         return None
     if not question or len(question) > MAX_QUESTION:
