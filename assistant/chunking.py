@@ -38,9 +38,7 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
     for record in extracted.records:
         start, end = repaired.original_span(record.start, record.end)
         section = [
-            part
-            for part in (record.table_title, record.fields.get(CATEGORY) or record.fields.get(INDICATOR_1))
-            if part
+            part for part in (record.table_title, record.fields.get(CATEGORY) or record.fields.get(INDICATOR_1)) if part
         ]
         passages.append(
             Passage("", document.doc_id, record.render(), section, start, end, "record", _plain_keys(record.fields))

@@ -38,6 +38,7 @@ from assistant.indexing.vector_store import (
     save_vector_store,
 )
 from assistant.loading import DocumentError
+from assistant.structure.fields import UNIT_FIELDS
 from assistant.structure.metadata import load_manifest
 
 FORMAT_VERSION = 3  # 3: the manifest holds a checksum of every index file
@@ -45,7 +46,7 @@ CURRENT = "CURRENT"
 # The code that turns files into passages: when it changes, passages built by the old code are stale.
 _PASSAGE_CODE = ("loading", "structure", "repair.py", "mapped_text.py", "chunking.py", "corpus.py",
                  "indexing/tokenizer.py", "resources/domain_words.txt", "resources/stopwords.txt")
-_UNIT_FIELDS = ("牵头单位", "责任单位")
+_UNIT_FIELDS = UNIT_FIELDS
 
 
 @dataclass

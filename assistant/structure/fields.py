@@ -80,7 +80,10 @@ _HEADER_PATTERNS: tuple[tuple[Field, re.Pattern[str]], ...] = (
     (Field.LEAD, re.compile(rf".{{0,8}}牵头{_UNIT_NOUN}?")),
     (Field.CO_UNITS, re.compile(rf".{{0,8}}(?:{CO_VERBS}){_UNIT_NOUN}?")),
     (Field.RESPONSIBLE, re.compile(rf"(?:责任|负责|实施|承办|主责|落实){_UNIT_NOUN}")),
-    (Field.DEADLINE, re.compile(r"(?:完成|办结|实施|工作)?(?:时限|期限|时间|时间节点|时间安排|进度安排|时间要求|时点)")),
+    (
+        Field.DEADLINE,
+        re.compile(r"(?:完成|办结|实施|工作)?(?:时限|期限|时间|时间节点|时间安排|进度安排|时间要求|时点)"),
+    ),
     (Field.TASK, re.compile(r".{0,6}(?:任务|工作|事项|内容|措施|举措|项目)")),
 )
 # A header cell is a short label, never a sentence or a number.
@@ -97,9 +100,7 @@ def header_field(cell: str) -> Field | None:
 
 
 # Keys of ``（牵头单位：甲；配合单位：乙）`` and of ``责任单位：…`` lines: unit and deadline headers.
-UNIT_KEY = re.compile(
-    rf"(?:牵头|{CO_VERBS}|责任|负责|主责)(?:单位|部门|处室)|完成时限|时间节点|完成时间|时限要求"
-)
+UNIT_KEY = re.compile(rf"(?:牵头|{CO_VERBS}|责任|负责|主责)(?:单位|部门|处室)|完成时限|时间节点|完成时间|时限要求")
 # ``（甲牵头，乙配合）``: a unit list followed by the verb of its role.
 ROLE_VERBS: dict[str, Field] = {
     "牵头": Field.LEAD,

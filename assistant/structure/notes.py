@@ -170,9 +170,7 @@ def _item_start(lines: list[Line], index: int, floor: int) -> int:
         if above < 0 or lines[above].end <= floor:
             break
         text = lines[above].text.strip()
-        if text.endswith(SENTENCE_END) or (
-            _ITEM_MARKER.match(text) and "。" not in text and len(text) <= _MAX_HEADING
-        ):
+        if text.endswith(SENTENCE_END) or (_ITEM_MARKER.match(text) and "。" not in text and len(text) <= _MAX_HEADING):
             break
         index = above
     return max(floor, line_cell(lines[index]).start)
@@ -197,5 +195,7 @@ def role_section_records(lines: list[Line], tables: list[tuple[int, int]]) -> li
         duty = _DUTY_LINE.match(line.text.replace("*", ""))
         if role and duty and is_unit_list(duty.group(1)):
             cell = line_cell(line)
-            records.append(TaskRecord({TASK: duty.group(2).strip(), role: duty.group(1).strip()}, cell.start, cell.end, ""))
+            records.append(
+                TaskRecord({TASK: duty.group(2).strip(), role: duty.group(1).strip()}, cell.start, cell.end, "")
+            )
     return records

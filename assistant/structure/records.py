@@ -42,21 +42,20 @@ from dataclasses import dataclass, field
 from assistant.structure import benefits, notes
 from assistant.structure.fields import (
     CATEGORY,
-    DEADLINE,
     CO_UNITS,
+    DEADLINE,
     FIELD_ORDER,
     FIRST_IS_LEAD,
     LEAD,
     RESPONSIBLE,
     SERIAL,
     TASK,
-    Field,
     field_order,
     header_field,
     is_label_like,
 )
-from assistant.structure.record_types import BENEFIT_KIND, ExtractedRecords, TaskRecord
 from assistant.structure.lines import Cell, Line, line_cell, split_lines
+from assistant.structure.record_types import BENEFIT_KIND, ExtractedRecords, TaskRecord
 from assistant.structure.units import SENTENCE_END, first_unit, is_unit_list
 
 __all__ = ["DEADLINE", "FIELD_ORDER", "SERIAL", "TASK", "ExtractedRecords", "TaskRecord", "extract_records",
@@ -443,5 +442,3 @@ def _is_text(text: str) -> bool:
 
 def _is_subheading(text: str) -> bool:
     return _is_text(text) and len(text) <= MAX_SUBHEADING and not text.endswith(SENTENCE_END)
-
-

@@ -35,5 +35,6 @@ def first_unit(text: str) -> str:
             return text[:at].strip()
     return text.strip().rstrip("。.")
 
+
 # Punctuation that ends a sentence or clause: a cell or line ending so is text, not a label or a name.
 SENTENCE_END = ("。", "；", ";", "！", "？", "!", "?", "：", ":", "）", ")")

@@ -18,8 +18,8 @@ from assistant.structure.fields import (
     TASK,
     Field,
 )
-from assistant.structure.records import TaskRecord, extract_records
 from assistant.structure.record_types import BENEFIT_KIND
+from assistant.structure.records import TaskRecord, extract_records
 
 DEV = Path(__file__).resolve().parents[2] / "eval" / "corpora" / "dev" / "docs"
 
@@ -48,7 +48,9 @@ def test_paragraph_cell_table_with_co_units_and_own_columns() -> None:
     assert first[TASK].startswith("现阶段家庭医生包括全科医生")
     assert (first[LEAD], first[CO_UNITS]) == ("各区政府", "市卫生健康委")
     assert (first["市卫健委内牵头处室"], first["市卫健委内配合处室"]) == ("基层处", "医政处")
-    training = next(record.fields for record in records if record.fields[TASK].startswith("贯彻落实《广州市改革完善全科"))
+    training = next(
+        record.fields for record in records if record.fields[TASK].startswith("贯彻落实《广州市改革完善全科")
+    )
     assert training[LEAD] == "各区政府、市卫生健康委" and CO_UNITS not in training  # ``/``
     assert records[-1].fields == {
         CATEGORY: "加强宣传引导。",
@@ -85,7 +87,9 @@ def test_responsible_units_with_first_as_lead() -> None:
 
 def test_role_parenthetical() -> None:
     record = next(
-        r for r in _tasks("国务院办公厅_2018_无废城市建设试点工作方案.txt") if r.fields[TASK].startswith("强化顶层设计引领")
+        r
+        for r in _tasks("国务院办公厅_2018_无废城市建设试点工作方案.txt")
+        if r.fields[TASK].startswith("强化顶层设计引领")
     )
     assert record.fields[LEAD] == "生态环境部"
     assert record.fields[CO_UNITS] == "国家发展改革委、工业和信息化部、住房城乡建设部、农业农村部、国家统计局"
@@ -94,7 +98,9 @@ def test_role_parenthetical() -> None:
 
 def test_role_sections() -> None:
     records = _tasks("广西壮族自治区_2026_育儿补贴申领一件事工作实施方案.md")
-    assert [(role, record.fields[role]) for record in records for role in (LEAD, CO_UNITS) if role in record.fields] == [
+    assert [
+        (role, record.fields[role]) for record in records for role in (LEAD, CO_UNITS) if role in record.fields
+    ] == [
         (LEAD, "自治区卫生健康委"),
         (CO_UNITS, "自治区公安厅"),
         (CO_UNITS, "自治区民政厅"),
@@ -119,7 +125,15 @@ def test_benefit_items_under_labelled_subheadings() -> None:
     items = {record.fields[Field.ITEM]: record.fields for record in _benefits(
         "内蒙古自治区鄂尔多斯市_2024_二孩三孩家庭育儿补贴及托育机构补贴实施细则.md"
     )}  # fmt: skip
-    assert list(items) == ["孕检补贴", "分娩补贴", "育儿补贴", "入托、入园补贴", "就业补贴", "生均补贴", "建设和运营补贴"]
+    assert list(items) == [
+        "孕检补贴",
+        "分娩补贴",
+        "育儿补贴",
+        "入托、入园补贴",
+        "就业补贴",
+        "生均补贴",
+        "建设和运营补贴",
+    ]
     assert "500元的孕检补贴" in items["孕检补贴"][STANDARD]
     assert items["分娩补贴"][STANDARD] == "对鄂尔多斯市户籍家庭在助产机构生育二孩、三孩的一次性给予2000元分娩补贴。"
     assert items["孕检补贴"][Field.CONDITIONS].startswith("（1）符合政策的一孩、二孩、三孩孕期妇女。（2）")
@@ -134,8 +148,9 @@ def test_benefit_items_with_label_lines() -> None:
     assert items[0].fields[STANDARD] == "10000元。"
     assert items[1].fields[STANDARD] == "一等奖20万元，二等奖15万元，三等奖10万元，优胜奖5万元。"
     assert items[2].fields[Field.TIME_LIMIT] == "累计不超过3年。"
-    assert items[0].fields[Field.CONDITIONS].startswith("（1）初创企业的法定代表人") and "⑤创办驿道客栈" in (
-        items[0].fields[Field.CONDITIONS]
+    assert (
+        items[0].fields[Field.CONDITIONS].startswith("（1）初创企业的法定代表人")
+        and "⑤创办驿道客栈" in (items[0].fields[Field.CONDITIONS])
     )
 
 

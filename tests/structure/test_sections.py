@@ -77,7 +77,9 @@ def test_question_and_answer_pairs() -> None:
     blocks = [block for block in _dev_blocks("广州市_2025_积分制入户工作热点13问.html") if block.whole]
     assert len(blocks) == 13
     assert blocks[2].section[-1] == "3.积分制入户中所说的资格分是什么？排名分是什么？"
-    assert blocks[4].text.text.startswith("5.2025年度积分制入户申报的起止时间是什么？\n答：2025年度积分制入户申报时间是")
+    assert blocks[4].text.text.startswith(
+        "5.2025年度积分制入户申报的起止时间是什么？\n答：2025年度积分制入户申报时间是"
+    )
 
 
 def test_bold_questions_keep_their_numbered_answers() -> None:
