@@ -1,4 +1,4 @@
-"""Turn a parsed document into passages: one per task record, prose split within sections."""
+"""Turn a parsed document into passages: one per record, one per article or Q&A, prose split within sections."""
 
 from __future__ import annotations
 
@@ -7,18 +7,24 @@ from dataclasses import asdict, dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.documents import Document, Passage
+from assistant.structure.fields import CATEGORY, INDICATOR_1
 from assistant.structure.records import extract_records
-from assistant.structure.sections import parse_blocks
+from assistant.structure.sections import Block, parse_blocks
 
 CHINESE_SEPARATORS = ["\n", "。", "；", "！", "？", "，", "、", ""]
 
 
 @dataclass(frozen=True)
 class ChunkSettings:
-    """Prose chunk size in characters; 300 keeps e5 (512 tokens, ~0.6 per character) exact."""
+    """Prose chunk size in characters; 300 keeps e5 (512 tokens, ~0.6 per character) exact.
+
+    An article or a question with its answer stays one passage up to ``whole_size`` characters
+    (what e5 reads without truncating); a longer one is split like prose.
+    """
 
     chunk_size: int = 300
     chunk_overlap: int = 60
+    whole_size: int = 800
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -32,12 +38,10 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
     for record in extracted.records:
         start, end = repaired.original_span(record.start, record.end)
         section = [
-            part
-            for part in (record.table_title, record.fields.get("工作任务") or record.fields.get("一级指标"))
-            if part
+            part for part in (record.table_title, record.fields.get(CATEGORY) or record.fields.get(INDICATOR_1)) if part
         ]
         passages.append(
-            Passage("", document.doc_id, record.render(), section, start, end, "record", dict(record.fields))
+            Passage("", document.doc_id, record.render(), section, start, end, "record", _plain_keys(record.fields))
         )
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=settings.chunk_size,
@@ -47,13 +51,12 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
     )
     blocks = parse_blocks(repaired, extracted.table_spans)
     for passage in passages:
-        if not passage.section:  # a （责任单位：…） item in prose: it lives in that prose section
-            passage.section = next(
-                (list(b.section) for b in blocks if b.text.origin[0] <= passage.start < b.text.origin[-1]), []
-            )
+        if not passage.section:  # a （责任单位：…） item or a section's record: it lives in that prose section
+            passage.section = _section_at(blocks, passage.start)
     for block in blocks:
         cursor = 0
-        for chunk in splitter.split_text(block.text.text):
+        whole = block.whole and len(block.text.text) <= settings.whole_size
+        for chunk in [block.text.text] if whole else splitter.split_text(block.text.text):
             found = block.text.text.find(chunk, cursor)
             at = found if found >= 0 else cursor
             start, end = block.text.original_span(at, at + len(chunk))
@@ -63,3 +66,15 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
     for number, passage in enumerate(passages):
         passage.passage_id = f"{document.doc_id}#{number:04d}"
     return passages
+
+
+def _section_at(blocks: list[Block], start: int) -> list[str]:
+    """The section of the block holding ``start``; for a record that opens at a bare heading, the next one's."""
+    holding = next((b for b in blocks if b.text.origin[0] <= start < b.text.origin[-1]), None)
+    holding = holding or next((b for b in blocks if b.text.origin[0] >= start), None)
+    return list(holding.section) if holding else []
+
+
+def _plain_keys(fields: dict[str, str]) -> dict[str, str]:
+    """Field names as plain strings, as the index stores and the JSON output shows them."""
+    return {str(name): value for name, value in fields.items()}

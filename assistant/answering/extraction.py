@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from assistant.documents import Passage
 from assistant.retrieval.intent import NUMBER, WHEN, WHO
+from assistant.structure.fields import DEADLINE, LEAD, RESPONSIBLE, TASK
 
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _CLAUSE = re.compile(r"[^。；！？，,\n]+[。；！？，,]?")
@@ -69,12 +70,12 @@ def extract(
 
 
 def _who(passage: Passage, overlap: Callable[[str], float], strict: bool) -> Extract | None:
-    lead, units = passage.fields.get("牵头单位", ""), passage.fields.get("责任单位", "")
+    lead, units = passage.fields.get(LEAD, ""), passage.fields.get(RESPONSIBLE, "")
     if lead or units:
         text = "；".join(
-            part for part in (f"牵头单位：{lead}" if lead else "", f"责任单位：{units}" if units else "") if part
+            part for part in (f"{LEAD}：{lead}" if lead else "", f"{RESPONSIBLE}：{units}" if units else "") if part
         )
-        return Extract(text, _field_span(passage.text, "牵头单位" if lead else "责任单位", units or lead))
+        return Extract(text, _field_span(passage.text, LEAD if lead else RESPONSIBLE, units or lead))
     note = _UNITS_NOTE.search(passage.text)
     if note:
         return Extract(f"责任单位：{note.group(1)}", note.group(0))
@@ -82,15 +83,15 @@ def _who(passage: Passage, overlap: Callable[[str], float], strict: bool) -> Ext
 
 
 def _when(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
-    deadline = passage.fields.get("完成时限", "")
+    deadline = passage.fields.get(DEADLINE, "")
     if deadline:
-        return Extract(f"完成时限：{deadline}", f"完成时限：{deadline}")
+        return Extract(f"{DEADLINE}：{deadline}", f"{DEADLINE}：{deadline}")
     return _best(passage.text, _CLAUSE, overlap, _DEADLINE)
 
 
 def _what(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
     if passage.kind == "record":
-        task = passage.fields.get("重点工作", "")
+        task = passage.fields.get(TASK, "")
         return Extract(task, task) if task else None
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(passage.text) if len(m.group(0).strip()) > 4]
     if not sentences:

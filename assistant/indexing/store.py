@@ -39,6 +39,7 @@ from assistant.indexing.vector_store import (
     save_vector_store,
 )
 from assistant.loading import DocumentError, IsolatedParser
+from assistant.structure.fields import UNIT_FIELDS
 from assistant.structure.metadata import load_manifest
 
 FORMAT_VERSION = 3  # 3: the manifest holds a checksum of every index file
@@ -55,7 +56,7 @@ _PASSAGE_CODE = (
     "resources/domain_words.txt",
     "resources/stopwords.txt",
 )
-_UNIT_FIELDS = ("牵头单位", "责任单位")
+_UNIT_FIELDS = UNIT_FIELDS
 
 
 @dataclass

@@ -7,9 +7,10 @@ responsible and by when (from the cited task record's fields when it has them) a
 from __future__ import annotations
 
 from assistant.answering.answer import Answer, AnswerLine
+from assistant.structure.fields import CO_UNITS, DEADLINE, LEAD, RESPONSIBLE
 
-UNIT_FIELDS = ("牵头单位", "责任单位")
-DEADLINE_FIELD = "完成时限"
+UNIT_FIELDS = (LEAD, CO_UNITS, RESPONSIBLE)
+DEADLINE_FIELD = DEADLINE
 
 
 def concise_line(answer: Answer, line: AnswerLine) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.retrieval.hit import Hit
+from assistant.structure.fields import TASK
 
 NGRAM = 4
 # Share of the shorter passage's 4-grams found in the longer one that makes them one statement.
@@ -24,7 +25,7 @@ def _same_statement(a: Hit, b: Hit, grams: dict[str, set[str]]) -> bool:
 
 def _statement(hit: Hit) -> str:
     """What a passage states: a record's task text without its field labels and units, else the text."""
-    return hit.passage.fields.get("重点工作") or hit.passage.text
+    return hit.passage.fields.get(TASK) or hit.passage.text
 
 
 def collapse_duplicates(hits: list[Hit]) -> list[Hit]:

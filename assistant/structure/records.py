@@ -1,12 +1,15 @@
-"""Task records rebuilt from 分工表 tables and ``（责任单位：…）`` parentheticals.
+"""Task records rebuilt from 分工表 tables, and the entry point for every kind of record.
 
 A question like "who is responsible for X, and by when" is answered by one row of a 分工表, so
-each row becomes a record that is indexed whole. Extraction flattened the tables in three
-layouts, told apart by how the header cells sit in the text:
+each row becomes a record that is indexed whole. Any header naming a task column and who or when
+is a task table (``fields.header_field`` maps its words onto typed fields). Extraction flattened
+the tables in four layouts, told apart by how the header cells sit in the text:
 
-* tab rows: the header is one line ``序号\\t工作任务\\t…``; each row is one line of tab-separated
-  cells. Trailing tabs come and go, so a row is read from the right: the last cells are the
-  columns after 重点工作, the cell before them is the task, anything in front is leading cells.
+* tab rows (also HTML tables, which the loader writes so): the header is one line
+  ``序号\\t工作任务\\t…``; each row is one line of tab-separated cells. Trailing tabs come and go, so a
+  row is read from the right: the last cells are the columns after the task, the cell before them
+  is the task, anything in front is leading cells.
+* markdown rows: ``| 序号 | 主要任务 | 完成时间 |`` over a ``---|---`` rule, read like tab rows.
 * tab cells: one cell per line, each line starting with a tab; a cell's text runs on over the
   following lines that have no tab. Every row has exactly as many cells as the header.
 * paragraph cells: one cell per blank-line-separated paragraph. Merged cells are printed once,
@@ -20,43 +23,46 @@ Merged cells are carried down the way a reader of the printed table does:
   continued on a new page). Other text in front of the task is the sub-heading that 达州 tables
   set inside the 重点工作任务 column; it prefixes 重点工作 (``小标题：任务``) and carries down until
   the next sub-heading or 序号.
-* 牵头单位, 责任单位 and 完成时限 carry down only where the cell is visibly merged: an empty cell
+* Unit and deadline columns carry down only where the cell is visibly merged: an empty cell
   (a lone tab) in the tab layouts, or a paragraph-layout row that goes on without them. Cells
   missing because the text ends (a truncated last row) are not filled in.
-* ``—`` / ``-`` means "none": the field is left out, and rows merged below it stay without it.
+* ``—`` / ``-`` / ``/`` means "none": the field is left out, and rows merged below it stay without it.
 
-Outside tables, every ``（责任单位：…）`` closes an item (a numbered point or a paragraph): the item
-text is its 重点工作, the parenthetical its units, and a calendar deadline in the item
-(``2023年年底前``) its 完成时限.
+Outside tables, ``notes`` reads ``（责任单位：…）`` items and 牵头单位/配合单位 sections, ``benefits``
+the benefit items. Where a document says ``列第一位的为牵头单位``, the first responsible unit of
+every record is its lead.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-FIELD_ORDER = ("一级指标", "二级指标", "工作任务", "重点工作", "牵头单位", "责任单位", "完成时限")
-SERIAL = "序号"
-TASK = "重点工作"
-DEADLINE = "完成时限"
-# Header cell → record field. 序号 is no field: it orders rows and keys the merged 工作任务 cells.
-HEADER_FIELDS = {
-    "序号": SERIAL,
-    "一级指标": "一级指标",
-    "二级指标": "二级指标",
-    "工作任务": "工作任务",
-    "重点工作任务": TASK,
-    "重点工作": TASK,
-    "牵头单位": "牵头单位",
-    "责任单位": "责任单位",
-    "责任部门": "责任单位",
-    "完成时限": DEADLINE,
-    "完成时间": DEADLINE,
-}
+from assistant.structure import benefits, notes
+from assistant.structure.fields import (
+    CATEGORY,
+    CO_UNITS,
+    DEADLINE,
+    FIELD_ORDER,
+    FIRST_IS_LEAD,
+    LEAD,
+    RESPONSIBLE,
+    SERIAL,
+    TASK,
+    field_order,
+    header_field,
+    is_label_like,
+)
+from assistant.structure.lines import Cell, Line, line_cell, split_lines
+from assistant.structure.record_types import BENEFIT_KIND, ExtractedRecords, TaskRecord
+from assistant.structure.units import SENTENCE_END, first_unit, is_unit_list
+
+__all__ = ["DEADLINE", "FIELD_ORDER", "SERIAL", "TASK", "ExtractedRecords", "TaskRecord", "extract_records",
+           "is_unit_list"]  # fmt: skip
+
 MIN_HEADER_CELLS = 3
-NO_VALUE = frozenset({"—", "-", "－", "–", "/", "无"})
+NO_VALUE = frozenset({"—", "-", "－", "–", "/", "／", "无"})
 # A sub-heading is a short phrase; a task that is a whole sentence ends in punctuation.
 MAX_SUBHEADING = 30
 
@@ -65,77 +71,29 @@ _DATE = r"(?:\d{4}年)?(?:\d{1,2}月(?:\d{1,2}日|底|上旬|中旬|下旬)?|年
 _DEADLINE_CELL = re.compile(
     rf"{_DATE}(?:前|以前)?|(?:及时|长期|每月|每季度|每年|适时|定期|持续|常态化)(?:公开|坚持|办理|发布|更新|开展)?"
 )
-# In running text only a calendar date followed by 前 is a deadline (``10个工作日内`` is a rule).
-_ITEM_DEADLINE = re.compile(rf"{_DATE}(?:前|以前)")
-# Last characters of organisation names (``…局``, ``…人民政府``, ``…等部门``).
-_ORG_SUFFIX = "|".join(
-    ["政府", "中心", "部门", "单位", "机关", "街道", *"局委办室部院会联处行所队站馆镇乡县区市组社厅署"]
-)
-# One unit in a list of responsible units: an organisation, maybe with 等(相关部门). Names carry
-# no quotation marks, which tells ``…“四个一网”布局`` (a task) from ``…局``.
-_UNIT = re.compile(rf"[^“”\"《》]{{1,40}}?(?:{_ORG_SUFFIX})(?:等(?:[^“”\"《》]{{0,8}}(?:部门|单位))?)?")
-_BRACKETED = re.compile(r"[（(〈][^（()）〈〉]*[）)〉]")
 _TABLE_END = re.compile(r"(?:备注|注|说明)\s*[:：]|附件|[一二三四五六七八九十]+、")
 _CAPTION_END = ("表", "清单")
 _MARKUP = re.compile(r"^[#*\s]+|[*\s]+$")
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]\s*")
-# Numbering that opens a heading or an item: 一、 （一） 1． （1）, possibly after markdown #.
-_ITEM_MARKER = re.compile(
-    r"(?:#+\s*)?(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[．.、](?!\d))"
-)
-# A numbered line this short, without a 。, is a heading; longer ones are items cut by the extractor.
-_MAX_HEADING = 30
-_SENTENCE_END = ("。", "；", ";", "！", "？", "!", "?", "：", ":", "）", ")")
-_PAREN_OPEN = re.compile(r"[（(](?=\s*(?:牵头单位|责任单位)\s*[:：])")
-_PAREN_KEY = re.compile(r"\s*(牵头单位|责任单位|完成时限)\s*[:：]\s*")
-_MAX_PARENTHETICAL = 600
-
-
-@dataclass
-class TaskRecord:
-    """One task with who does it and by when; the span points into the text it came from."""
-
-    fields: dict[str, str]
-    start: int
-    end: int
-    table_title: str
-
-    def render(self) -> str:
-        """``字段：值`` lines in a fixed order, so a record reads the same whichever layout it came from."""
-        return "\n".join(f"{name}：{self.fields[name]}" for name in FIELD_ORDER if name in self.fields)
-
-
-@dataclass
-class ExtractedRecords:
-    """Records of a text, and the table spans that the prose parser must not read as prose."""
-
-    records: list[TaskRecord]
-    table_spans: list[tuple[int, int]]
+_MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def extract_records(text: str) -> ExtractedRecords:
-    """Read every task table and every ``（责任单位：…）`` item of a repaired text."""
-    lines = _split_lines(text)
+    """Read every task table, unit note, role section and benefit item of a repaired text."""
+    lines = split_lines(text)
     tables = _find_tables(lines)
     spans = [(table.start, table.end) for table in tables]
     records = [record for table in tables for record in table.records]
-    records += _parenthetical_records(text, lines, spans)
+    records += notes.note_records(text, lines, spans)
+    records += notes.role_section_records(lines, spans)
+    records += benefits.benefit_records(lines)
+    if FIRST_IS_LEAD.search(text):
+        for record in records:
+            if record.kind != BENEFIT_KIND and RESPONSIBLE in record.fields and LEAD not in record.fields:
+                record.fields[LEAD] = first_unit(record.fields[RESPONSIBLE])
+                record.fields = {name: record.fields[name] for name in field_order(record.fields)}
     records.sort(key=lambda record: record.start)
     return ExtractedRecords(records, spans)
-
-
-@dataclass(frozen=True)
-class _Line:
-    start: int
-    end: int
-    text: str
-
-
-@dataclass
-class _Cell:
-    text: str
-    start: int
-    end: int
 
 
 @dataclass
@@ -165,26 +123,10 @@ class _Table:
         return self.columns[self.task_at + 1 :]
 
 
-def _split_lines(text: str) -> list[_Line]:
-    lines = []
-    start = 0
-    for piece in text.split("\n"):
-        lines.append(_Line(start, start + len(piece), piece))
-        start += len(piece) + 1
-    return lines
-
-
-def _cell(line: _Line) -> _Cell:
-    """A line's text as a cell, its span without the surrounding whitespace."""
-    stripped = line.text.strip()
-    start = line.start + len(line.text) - len(line.text.lstrip())
-    return _Cell(stripped, start, start + len(stripped))
-
-
 # --- Finding tables -------------------------------------------------------------------------
 
 
-def _find_tables(lines: list[_Line]) -> list[_Table]:
+def _find_tables(lines: list[Line]) -> list[_Table]:
     """Every task table; a header repeated right after a table (a page break) continues it."""
     tables: list[_Table] = []
     index = 0
@@ -198,60 +140,85 @@ def _find_tables(lines: list[_Line]) -> list[_Table]:
         if previous and previous.columns == columns and _blank_between(lines, previous.end, lines[index].start):
             table = previous
         else:
-            table = _Table(_caption(lines, index), columns, _cell(lines[index]).start)
+            table = _Table(_caption(lines, index), columns, line_cell(lines[index]).start)
             tables.append(table)
         index = parse(lines, body, table)
     return [table for table in tables if table.records]
 
 
-_Parser = Callable[[list[_Line], int, _Table], int]
+_Parser = Callable[[list[Line], int, _Table], int]
 
 
-def _detect_header(lines: list[_Line], index: int) -> tuple[_Parser, list[str], int] | None:
+def _detect_header(lines: list[Line], index: int) -> tuple[_Parser, list[str], int] | None:
     """The parser for the table whose header starts at ``index``, its columns and first body line."""
     text = lines[index].text
+    if "|" in text and index + 1 < len(lines) and _MARKDOWN_RULE.match(lines[index + 1].text):
+        width = len(_pipe_cells(lines[index + 1].text))
+        columns = _header_columns(_pipe_cells(text)[-width:])
+        return (_parse_pipe_rows, columns, index + 2) if columns else None
     cells = [cell.strip() for cell in text.split("\t") if cell.strip()]
     if len(cells) > 1:
         columns = _header_columns(cells)
         return (_parse_tab_rows, columns, index + 1) if columns else None
     if text.startswith("\t"):
         end = index
-        while end < len(lines) and lines[end].text.startswith("\t") and lines[end].text.strip() in HEADER_FIELDS:
+        while end < len(lines) and lines[end].text.startswith("\t") and is_label_like(lines[end].text):
             end += 1
         columns = _header_columns([line.text.strip() for line in lines[index:end]])
         return (_parse_tab_cells, columns, end) if columns else None
     return _paragraph_header(lines, index)
 
 
-def _paragraph_header(lines: list[_Line], index: int) -> tuple[_Parser, list[str], int] | None:
+def _paragraph_header(lines: list[Line], index: int) -> tuple[_Parser, list[str], int] | None:
     """Header cells as one-line paragraphs (``序号``, blank, ``工作任务``, blank, …)."""
-    if lines[index].text.strip() not in HEADER_FIELDS or (index > 0 and lines[index - 1].text.strip()):
+    if header_field(lines[index].text) is None or (index > 0 and lines[index - 1].text.strip()):
         return None
-    words: list[str] = []
+    words: list[tuple[str, int]] = []  # each header word and the line after it
     end = index
-    while (paragraph := _next_paragraph(lines, end)) and paragraph[0].text in HEADER_FIELDS:
+    while (paragraph := _next_paragraph(lines, end)) and is_label_like(paragraph[0].text):
         cell, first, after = paragraph
         if after - first > 1:
             break
-        words.append(cell.text)
+        words.append((cell.text, after))
         end = after
-    columns = _header_columns(words)
-    return (_parse_paragraph_cells, columns, end) if columns else None
+    # Label-like words after the last column name are the first body cells (``深化主动公开``).
+    while words and header_field(words[-1][0]) is None:
+        words.pop()
+    columns = _header_columns([word for word, _ in words])
+    return (_parse_paragraph_cells, columns, words[-1][1]) if columns else None
 
 
 def _header_columns(cells: list[str]) -> list[str] | None:
-    """Fields of a task-table header, or None if these cells are not one."""
-    if len(cells) < MIN_HEADER_CELLS or any(cell not in HEADER_FIELDS for cell in cells):
+    """Fields of a task-table header, or None if these cells are not one.
+
+    A header names a task column and who or when; the rightmost task-like column is the task and
+    one left of it is its group (工作事项 | 主要内容). Columns naming no field, or one already taken,
+    keep their own header.
+    """
+    kinds = [header_field(cell) for cell in cells]
+    known = [kind for kind in kinds if kind is not None]
+    if (
+        len(cells) < MIN_HEADER_CELLS
+        or TASK not in known
+        or not {LEAD, CO_UNITS, RESPONSIBLE, DEADLINE} & set(known)
+        or 2 * len(known) <= len(cells)
+    ):
         return None
-    columns = [HEADER_FIELDS[cell] for cell in cells]
-    return columns if TASK in columns else None
+    last_task = max(at for at, kind in enumerate(kinds) if kind == TASK)
+    columns: list[str] = []
+    for at, (cell, kind) in enumerate(zip(cells, kinds, strict=True)):
+        name: str | None = CATEGORY if kind == TASK and at != last_task else kind
+        if name is None or name in columns:
+            name = re.sub(r"\s+", "", cell)
+        columns.append(name)
+    return columns
 
 
-def _blank_between(lines: list[_Line], start: int, end: int) -> bool:
+def _blank_between(lines: list[Line], start: int, end: int) -> bool:
     return all(not line.text.strip() for line in lines if start < line.start < end)
 
 
-def _caption(lines: list[_Line], index: int) -> str:
+def _caption(lines: list[Line], index: int) -> str:
     """The table's title: the nearest line above ending in 表/清单, not looking back into prose."""
     looked = 0
     for line in reversed(lines[:index]):
@@ -269,21 +236,39 @@ def _caption(lines: list[_Line], index: int) -> str:
 # --- Layout: tab rows -----------------------------------------------------------------------
 
 
-def _parse_tab_rows(lines: list[_Line], index: int, table: _Table) -> int:
+def _parse_tab_rows(lines: list[Line], index: int, table: _Table) -> int:
     """One row per line; blank lines are skipped, a line without tabs ends the table."""
     while index < len(lines):
         line = lines[index]
         if line.text.strip():
             if "\t" not in line.text or _detect_header(lines, index):
                 break
-            _add_tab_row(table, line)
+            _add_row(table, line.text.split("\t"), line.start, line.end)
         index += 1
     return index
 
 
-def _add_tab_row(table: _Table, line: _Line) -> None:
-    cells = [cell.strip() for cell in line.text.split("\t")]
-    while cells and not cells[-1]:
+def _pipe_cells(text: str) -> list[str]:
+    """The cells of a markdown table row, ``| a | b |`` or ``a | b``."""
+    return [cell.strip() for cell in text.strip().removeprefix("|").removesuffix("|").split("|")]
+
+
+def _parse_pipe_rows(lines: list[Line], index: int, table: _Table) -> int:
+    """Markdown table rows: one per line, up to the first line that is not one."""
+    while index < len(lines) and "|" in lines[index].text and not _MARKDOWN_RULE.match(lines[index].text):
+        line = lines[index]
+        _add_row(table, _pipe_cells(line.text), line.start, line.end, merged=False)
+        index += 1
+    return index
+
+
+def _add_row(table: _Table, cells: list[str], start: int, end: int, merged: bool = True) -> None:
+    """A row of cells read from the right: trailing empty cells come and go, leading ones are merged.
+
+    ``merged``: whether an empty cell is merged with the one above (a markdown table has no merged cells).
+    """
+    cells = [cell.strip() for cell in cells]
+    while cells and not cells[-1] and len(cells) != len(table.columns):  # a full row keeps its empty cells
         cells.pop()
     task_at = len(cells) - len(table.after_task) - 1
     if task_at < 0:  # too few cells to hold a task and its columns: not a row
@@ -291,8 +276,9 @@ def _add_tab_row(table: _Table, line: _Line) -> None:
     _read_lead(table, cells[:task_at])
     values: dict[str, str | None] = dict.fromkeys(table.named_lead)
     values[TASK] = cells[task_at]
-    values.update((column, cell or None) for column, cell in zip(table.after_task, cells[task_at + 1 :], strict=False))
-    _emit(table, values, line.start, line.end)
+    after = zip(table.after_task, cells[task_at + 1 :], strict=False)
+    values.update((column, cell or (None if merged else "")) for column, cell in after)
+    _emit(table, values, start, end)
 
 
 def _read_lead(table: _Table, cells: list[str]) -> None:
@@ -327,12 +313,13 @@ def _emit(table: _Table, values: dict[str, str | None], start: int, end: int) ->
         if value is not None:
             table.carried[column] = "" if value in NO_VALUE else value
     fields = {}
-    for name in FIELD_ORDER:
-        value = table.carried.get(name, "") if name in values else ""
+    for name in table.columns:
+        value = table.carried.get(name, "") if name in values and name != SERIAL else ""
         if name == TASK and table.subheading:
             value = f"{table.subheading}：{value}"
         if value:
             fields[name] = value
+    fields = {name: fields[name] for name in field_order(fields)}
     table.records.append(TaskRecord(fields, start, end, table.title))
     table.end = max(table.end, end)
 
@@ -340,16 +327,16 @@ def _emit(table: _Table, values: dict[str, str | None], start: int, end: int) ->
 # --- Layout: tab cells ----------------------------------------------------------------------
 
 
-def _parse_tab_cells(lines: list[_Line], index: int, table: _Table) -> int:
+def _parse_tab_cells(lines: list[Line], index: int, table: _Table) -> int:
     """Cells of one tabbed line each, run on over untabbed lines; rows are header-wide groups."""
-    cells: list[_Cell] = []
+    cells: list[Cell] = []
     after_blank = False
     while index < len(lines):
         line = lines[index]
         if line.text.startswith("\t"):  # a lone tab is an empty (merged) cell
             if _detect_header(lines, index):
                 break
-            cells.append(_Cell(line.text.strip(), line.start, line.end))
+            cells.append(Cell(line.text.strip(), line.start, line.end))
             after_blank = False
         elif not line.text.strip():
             after_blank = True
@@ -370,7 +357,7 @@ def _parse_tab_cells(lines: list[_Line], index: int, table: _Table) -> int:
 # --- Layout: paragraph cells ----------------------------------------------------------------
 
 
-def _next_paragraph(lines: list[_Line], index: int) -> tuple[_Cell, int, int] | None:
+def _next_paragraph(lines: list[Line], index: int) -> tuple[Cell, int, int] | None:
     """The next paragraph from ``index`` as one cell, with its first line and the line after it."""
     while index < len(lines) and not lines[index].text.strip():
         index += 1
@@ -379,13 +366,13 @@ def _next_paragraph(lines: list[_Line], index: int) -> tuple[_Cell, int, int] | 
     first = index
     while index < len(lines) and lines[index].text.strip():
         index += 1
-    parts = [_cell(line) for line in lines[first:index]]
-    return _Cell("".join(part.text for part in parts), parts[0].start, parts[-1].end), first, index
+    parts = [line_cell(line) for line in lines[first:index]]
+    return Cell("".join(part.text for part in parts), parts[0].start, parts[-1].end), first, index
 
 
-def _parse_paragraph_cells(lines: list[_Line], index: int, table: _Table) -> int:
+def _parse_paragraph_cells(lines: list[Line], index: int, table: _Table) -> int:
     """Collect paragraph cells up to a 备注/附件/heading line, another layout or header; read rows."""
-    cells: list[_Cell] = []
+    cells: list[Cell] = []
     while paragraph := _next_paragraph(lines, index):
         cell, first, after = paragraph
         if _TABLE_END.match(cell.text) or "\t" in lines[first].text or _detect_header(lines, first):
@@ -396,7 +383,7 @@ def _parse_paragraph_cells(lines: list[_Line], index: int, table: _Table) -> int
     return index
 
 
-def _read_paragraph_rows(table: _Table, cells: list[_Cell]) -> None:
+def _read_paragraph_rows(table: _Table, cells: list[Cell]) -> None:
     """Rows are ``[序号 工作任务…] [sub-heading] task`` followed by those later cells that are there.
 
     A cell after the task fills its column only if it looks like one (a date for 完成时限, a
@@ -433,9 +420,11 @@ def _read_paragraph_rows(table: _Table, cells: list[_Cell]) -> None:
         row_start = None
 
 
-def _fits(column: str, cells: list[_Cell], at: int) -> bool:
+def _fits(column: str, cells: list[Cell], at: int) -> bool:
     """Whether ``cells[at]`` belongs in ``column`` of the row whose task came just before."""
     text = cells[at].text
+    if text in NO_VALUE:
+        return True
     if _SERIAL_CELL.fullmatch(text):
         return False
     if column == DEADLINE:
@@ -444,98 +433,12 @@ def _fits(column: str, cells: list[_Cell], at: int) -> bool:
     return not _DEADLINE_CELL.fullmatch(text) and (is_unit_list(text) or followed_by_date)
 
 
-def is_unit_list(text: str) -> bool:
-    """Whether a cell lists organisations only, e.g. ``市财政局、市税务局等部门,各县(市、区)人民政府。``."""
-    bare = _BRACKETED.sub("", text).rstrip("。.；;")
-    parts = [part.strip() for part in re.split(r"[、，,;；]", bare) if part.strip()]
-    return bool(parts) and all(_UNIT.fullmatch(part) for part in parts)
-
-
 def _is_text(text: str) -> bool:
     """Neither 序号, date nor unit list: a task or a sub-heading."""
-    return not (_SERIAL_CELL.fullmatch(text) or _DEADLINE_CELL.fullmatch(text) or is_unit_list(text))
+    return not (
+        text in NO_VALUE or _SERIAL_CELL.fullmatch(text) or _DEADLINE_CELL.fullmatch(text) or is_unit_list(text)
+    )
 
 
 def _is_subheading(text: str) -> bool:
-    return _is_text(text) and len(text) <= MAX_SUBHEADING and not text.endswith(_SENTENCE_END)
-
-
-# --- Parentheticals -------------------------------------------------------------------------
-
-
-def _parenthetical_records(text: str, lines: list[_Line], tables: list[tuple[int, int]]) -> list[TaskRecord]:
-    """One record per ``（责任单位：…）`` outside the tables, for the item it closes."""
-    starts = [line.start for line in lines]
-    records = []
-    floor = 0
-    for match in _PAREN_OPEN.finditer(text):
-        opened = match.start()
-        close = _closing_paren(text, opened)
-        if close is None or any(start <= opened < end for start, end in tables):
-            continue
-        floor = max([floor] + [end for _, end in tables if end <= opened])
-        record = _item_record(text, lines, starts, floor, opened, close)
-        if record:
-            records.append(record)
-        floor = close + 1
-    return records
-
-
-def _closing_paren(text: str, opened: int) -> int | None:
-    """Index of the bracket closing the one at ``opened`` (units may hold brackets of their own)."""
-    depth = 0
-    for at in range(opened, min(len(text), opened + _MAX_PARENTHETICAL)):
-        if text[at] in "（(":
-            depth += 1
-        elif text[at] in "）)":
-            depth -= 1
-            if depth == 0:
-                return at
-    return None
-
-
-def _item_record(
-    text: str, lines: list[_Line], starts: list[int], floor: int, opened: int, close: int
-) -> TaskRecord | None:
-    """The record of the item that ends just before the parenthetical at ``opened``."""
-    last = opened - 1
-    while last >= floor and text[last].isspace():
-        last -= 1
-    if last < floor:
-        return None
-    start = _item_start(lines, bisect.bisect_right(starts, last) - 1, floor)
-    item = "".join(part.strip() for part in text[start : last + 1].split("\n")).lstrip("。；;，, ")
-    marker = _ITEM_MARKER.match(item)
-    item = item[marker.end() :].strip() if marker else item
-    if not item:
-        return None
-    fields = {TASK: item, **_parenthetical_fields(text[opened + 1 : close])}
-    deadlines = list(dict.fromkeys(_ITEM_DEADLINE.findall(item)))
-    if DEADLINE not in fields and deadlines:
-        fields[DEADLINE] = "；".join(deadlines)
-    ordered = {name: fields[name] for name in FIELD_ORDER if fields.get(name)}
-    return TaskRecord(ordered, start, close + 1, "")
-
-
-def _item_start(lines: list[_Line], index: int, floor: int) -> int:
-    """Where the item ending on line ``index`` starts: at its numbering, or at the first line of
-    its paragraph (lines above belong to it while they stop mid-sentence and are no heading)."""
-    while not _ITEM_MARKER.match(lines[index].text.strip()):
-        above = index - 1
-        while above >= 0 and not lines[above].text.strip():
-            above -= 1
-        if above < 0 or lines[above].end <= floor:
-            break
-        text = lines[above].text.strip()
-        if text.endswith(_SENTENCE_END) or (
-            _ITEM_MARKER.match(text) and "。" not in text and len(text) <= _MAX_HEADING
-        ):
-            break
-        index = above
-    return max(floor, _cell(lines[index]).start)
-
-
-def _parenthetical_fields(content: str) -> dict[str, str]:
-    """``牵头单位：甲；责任单位：乙、丙`` → fields."""
-    pieces = _PAREN_KEY.split(content)
-    return {key: value.strip().rstrip("；;，,").strip() for key, value in zip(pieces[1::2], pieces[2::2], strict=True)}
+    return _is_text(text) and len(text) <= MAX_SUBHEADING and not text.endswith(SENTENCE_END)
