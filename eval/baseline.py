@@ -1,9 +1,13 @@
-"""The baseline a user would pick instead: langchain's recursive splitter on the raw files, FAISS dense only."""
+"""What a user would build in an afternoon: langchain's recursive splitter over the raw files, then FAISS with
+the same model (dense) or plain BM25 over jieba words (lexical). No repair, no structure, no domain words."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import bm25s
+import jieba
+import numpy as np
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.corpus import corpus_doc_ids
@@ -13,24 +17,48 @@ from assistant.loading import IsolatedParser, load_file
 from eval.labelled import Location
 
 
-class NaiveRetriever:
-    """Default separators, same chunk size and model as ours, no repair, no structure, no BM25."""
+def _words(text: str) -> list[str]:
+    return [word for word in jieba.lcut(text) if word.strip()] or ["\0"]
 
-    def __init__(self, corpus_dir: Path, embedder: Embedder, chunk_size: int = 300, chunk_overlap: int = 60) -> None:
+
+class NaiveChunks:
+    """The raw files cut by the default recursive splitter (300/60), each chunk with its place in the file."""
+
+    def __init__(self, corpus_dir: Path, chunk_size: int = 300, chunk_overlap: int = 60) -> None:
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=chunk_size, chunk_overlap=chunk_overlap, add_start_index=True
         )
-        self.chunks: list[Location] = []
-        texts: list[str] = []
+        self.locations: list[Location] = []
+        self.texts: list[str] = []
         with IsolatedParser() as parser:
             for path, doc_id in corpus_doc_ids(corpus_dir).items():
                 for chunk in splitter.create_documents([load_file(path, parser)]):
                     start = chunk.metadata["start_index"]
-                    self.chunks.append(Location(doc_id, start, start + len(chunk.page_content)))
-                    texts.append(chunk.page_content)
+                    self.locations.append(Location(doc_id, start, start + len(chunk.page_content)))
+                    self.texts.append(chunk.page_content)
+
+
+class NaiveRetriever:
+    """Dense only: the chunks in FAISS with the same model as ours."""
+
+    def __init__(self, chunks: NaiveChunks, embedder: Embedder) -> None:
+        self.chunks = chunks
         self.embedder = embedder
-        self.index = DenseIndex.build(embedder.encode_passages(texts), embedder.dimension)
+        self.index = DenseIndex.build(embedder.encode_passages(chunks.texts), embedder.dimension)
 
     def search(self, question: str, k: int = 10) -> list[Location]:
         _, positions = self.index.search(self.embedder.encode_queries([question])[0], k)
-        return [self.chunks[position] for position in positions]
+        return [self.chunks.locations[position] for position in positions]
+
+
+class NaiveBM25Retriever:
+    """Lexical only: bm25s with its default parameters over jieba's words of each chunk."""
+
+    def __init__(self, chunks: NaiveChunks) -> None:
+        self.chunks = chunks
+        self.bm25 = bm25s.BM25()
+        self.bm25.index([_words(text) for text in chunks.texts], show_progress=False)
+
+    def search(self, question: str, k: int = 10) -> list[Location]:
+        scores = np.asarray(self.bm25.get_scores(_words(question)))
+        return [self.chunks.locations[int(position)] for position in np.argsort(-scores, kind="stable")[:k]]

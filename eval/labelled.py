@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.corpus import corpus_doc_ids
 from assistant.loading import IsolatedParser, load_file
 
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
+# The development corpus (real documents of many genres and places) and its blind questions, split by document.
+DEV_CORPUS = Path(__file__).parent / "corpora" / "dev" / "docs"
+DEV_QUESTIONS = Path(__file__).parent / "dev" / "questions.jsonl"
+HALVES = ("tune", "check")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class LabelledQuestion:
     answer: str
     region: str
     year: int | None
+    key_facts: list[str] = field(default_factory=list)  # short spans a right answer contains (dev set)
+    split: str = ""  # "tune" or "check" (dev set): rules are chosen on tune, only check is reported
 
     @property
     def answerable(self) -> bool:
