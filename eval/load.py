@@ -26,6 +26,15 @@ from pathlib import Path
 import httpx
 
 from assistant.engine import DEFAULT_INDEX, PROJECT_ROOT
+from assistant.presentation.access import (
+    AUTH_FILE,
+    ENV_ADMIN_TOKEN,
+    ENV_AUTH_FILE,
+    Scope,
+    hash_token,
+    new_token,
+    write_auth_file,
+)
 from eval import metrics
 from eval.labelled import QUESTIONS, load_questions
 
@@ -41,6 +50,9 @@ NEW_DOCUMENT = (
     "（二）公共数据开放清单由县发展改革局牵头编制，2024年9月底前完成。\n"
 )
 NEW_QUESTION = "压测县数据开放平台由谁负责运维"
+ADMIN_TOKEN, ASKER_TOKEN = new_token(), new_token()
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+ASKER = {"Authorization": f"Bearer {ASKER_TOKEN}"}
 
 
 @dataclass
@@ -84,6 +96,7 @@ def run_load(corpus: Path, index: Path, clients: int, seconds: float, update: bo
     with tempfile.TemporaryDirectory(prefix="policy-qa-load-") as folder:
         base = Path(folder)
         shutil.copytree(corpus, base / "corpus")
+        _write_credentials(base / "data")
         if (index / "CURRENT").is_file():
             shutil.copytree(index, base / "index")
         with _server(base) as (url, pid):
@@ -106,19 +119,33 @@ def run_load(corpus: Path, index: Path, clients: int, seconds: float, update: bo
                 worker.join()
             stop.set()
             sampler.join()
-            new_answer = httpx.post(f"{url}/api/ask", json={"question": NEW_QUESTION}, timeout=120).json()
+            new_answer = httpx.post(
+                f"{url}/api/ask", json={"question": NEW_QUESTION}, headers=ASKER, timeout=120
+            ).json()
     return _summarise(run, clients, seconds, update, new_answer)
+
+
+def _write_credentials(data_dir: Path) -> None:
+    """An admin token and a hotline token (ask, search) for this run only, stored hashed as the CLI stores them."""
+    tokens = [
+        {"name": "load-admin", "sha256": hash_token(ADMIN_TOKEN), "scopes": [scope.value for scope in Scope]},
+        {"name": "load-hotline", "sha256": hash_token(ASKER_TOKEN), "scopes": [Scope.ASK.value, Scope.SEARCH.value]},
+    ]
+    write_auth_file(data_dir / AUTH_FILE, {"tokens": tokens})
 
 
 @contextmanager
 def _server(base: Path) -> Iterator[tuple[str, int]]:
-    """``app.py`` on a free loopback port, yielding (url, pid); stopped when the block ends."""
+    """``app.py`` on a free loopback port with the credentials in ``base/data``, yielding (url, pid)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, str(PROJECT_ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)]
     command += ["--corpus", str(base / "corpus"), "--index", str(base / "index"), "--data", str(base / "data")]
+    command += ["--require-token"]  # auth on: askers carry a hotline token, the upload an admin token
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop(ENV_ADMIN_TOKEN, None)
+    env.pop(ENV_AUTH_FILE, None)
     with (base / "app.log").open("w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -128,7 +155,7 @@ def _server(base: Path) -> Iterator[tuple[str, int]]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"app.py did not serve:\n{(base / 'app.log').read_text()[-3000:]}")
             try:
-                if httpx.get(f"{url}/api/documents", timeout=5).status_code == 200:
+                if httpx.get(f"{url}/api/documents", headers=ASKER, timeout=5).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
@@ -142,7 +169,7 @@ def _server(base: Path) -> Iterator[tuple[str, int]]:
 
 
 def _warm_up(url: str, questions: list[str]) -> None:
-    with httpx.Client(base_url=url, timeout=120) as client:
+    with httpx.Client(base_url=url, timeout=120, headers=ASKER) as client:
         for question in questions[:3]:
             client.post("/api/ask", json={"question": question})
 
@@ -150,7 +177,7 @@ def _warm_up(url: str, questions: list[str]) -> None:
 def _client(url: str, questions: list[str], number: int, clients: int, run: Run, began: float, seconds: float) -> None:
     """One user: question after question (each client its own slice of the set), until the time is up."""
     position = number * len(questions) // clients
-    with httpx.Client(base_url=url, timeout=120) as client:
+    with httpx.Client(base_url=url, timeout=120, headers=ASKER) as client:
         while (started := time.monotonic() - began) < seconds:
             question = questions[position % len(questions)]
             position += 1
@@ -173,7 +200,7 @@ def _update(url: str, base: Path, run: Run, began: float) -> None:
     source.write_text(NEW_DOCUMENT, encoding="utf-8")
     started = time.monotonic() - began
     with source.open("rb") as handle:
-        response = httpx.post(f"{url}/api/documents", files={"files": (NEW_NAME, handle)}, timeout=600)
+        response = httpx.post(f"{url}/api/documents", files={"files": (NEW_NAME, handle)}, headers=ADMIN, timeout=600)
     run.update = {
         "started_s": round(started, 2),
         "finished_s": round(time.monotonic() - began, 2),
