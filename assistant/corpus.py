@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from assistant.documents import Document
+from assistant.documents import FILE_NAME, Document
 from assistant.loading import SUPPORTED_SUFFIXES, load_file
 from assistant.repair import repair
 from assistant.structure.metadata import extract_metadata, merge_metadata
@@ -36,7 +36,8 @@ def read_document(path: Path, overrides: dict | None = None) -> Document:
     """Load, repair and read metadata; raises DocumentError for a file that cannot be read."""
     original = load_file(path)
     repaired = repair(original)
-    meta = merge_metadata(extract_metadata(repaired.text), overrides or {}, path.name)
+    meta = merge_metadata(extract_metadata(repaired.text, path.name), overrides or {}, path.name)
     if not meta.title:
         meta.title = path.stem
+        meta.sources["title"] = FILE_NAME
     return Document(doc_id_for(path), path.name, original, repaired, meta, content_hash(path))
