@@ -21,6 +21,9 @@ PROVINCE, CITY, COUNTY, TOWN = range(4)
 # Gazetteer rows that stand for no place of their own ("市直辖行政区划") are skipped in paths.
 _PLACEHOLDER = re.compile(r"直辖|行政区划")
 
+# What a town's own name ends with (the gazetteer's town level also holds parks and farms).
+_TOWN_NAME = re.compile(r"..(?:镇|乡|街道|苏木)$")
+
 # Zone words, longest first, with the short form people use (达州高新技术产业园区 → 达州高新区).
 ZONE_WORDS: dict[str, str] = {
     "高新技术产业开发区": "高新区",
@@ -104,8 +107,8 @@ class Gazetteer:
         self.lengths = sorted(set(self.lengths).union(len(name) for name in names), reverse=True)
 
     def named(self, name: str, short_names: bool = True) -> list[Place]:
-        """Divisions called ``name`` (full name, or short name when allowed); towns only by full name."""
-        found = [p for p in self.full.get(name, []) if p.level < TOWN]
+        """Divisions called ``name``: by full name, or short name when allowed; towns by a town's name."""
+        found = [p for p in self.full.get(name, []) if p.level < TOWN or _TOWN_NAME.search(name)]
         if short_names:
             found += [p for p in self.short.get(name, []) if p not in found]
         return found
@@ -114,7 +117,7 @@ class Gazetteer:
         """Place names in ``text``, longest first at each position, not overlapping.
 
         Short county names (天河, 平潭) are common words too often (合作, 通道), so they count only
-        when asked for; a town counts only right after the county it lies in (奉贤区柘林镇).
+        when asked for; a town counts right after the county it lies in (奉贤区柘林镇) or if its name is unique.
         """
         found: list[Mention] = []
         position = 0
@@ -153,7 +156,7 @@ class Gazetteer:
         mentions = self.mentions(text, short_counties)
         if not mentions:
             return None
-        ambiguous = any(len(mention.places) > 1 for mention in mentions)
+        ambiguous = any(len(mention.places) > 1 for mention in mentions)  # 普陀区: 上海市 or 舟山市
         around = self.mentions(context) if context and ambiguous else []
         best: Place | None = None
         best_key = (-1, -1, -1)
@@ -161,7 +164,9 @@ class Gazetteer:
             others = [p for m in mentions if m is not mention for p in m.places]
             for place in mention.places:
                 agree = sum(1 for other in others if place.within(other) or other.within(place))
-                support = sum(1 for m in around for other in m.places if place.within(other))
+                support = sum(1 for m in around for other in m.places if other is not place and place.within(other))
+                if place.level == TOWN and len(mention.places) > 1 and not agree and not support:
+                    continue  # one of many 城关镇 (or 柘林镇) and nothing says which
                 key = (agree, support, len(place.chain()) * 100 + index)
                 if key > best_key:
                     best, best_key = place, key

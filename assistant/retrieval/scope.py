@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.documents import DocumentMeta
-from assistant.gazetteer import Place, gazetteer
+from assistant.gazetteer import PROVINCE, Place, gazetteer
 
 # Levels of a region the gazetteer does not know (a test's 测试县), by their suffixes.
 _ADMIN_UNIT = re.compile(r".+?(?:自治区|自治州|特别行政区|省|市|县|区|旗|盟|镇|乡|街道)")
@@ -150,16 +150,21 @@ def unknown_places(question: str, documents: dict[str, DocumentMeta]) -> list[st
 def question_places(question: str) -> list[tuple[str, list[Place]]]:
     """Places a question names, as written, with the divisions each may be.
 
-    Full names and short names of provinces and cities (杭州) are read from the text; a short county
-    name (天河) only where jieba also reads it as a place, since many are common words too (合作).
+    Full names and provinces' short names (广东) are read from the text; a short city or county name
+    (杭州, 天河) only where jieba also reads it as a place, since many are common words too (白银, 合作).
     """
     import jieba.posseg
 
     table = gazetteer()
-    found = [(question[m.start : m.end], m.places) for m in table.mentions(question)]
+    places_words = list(dict.fromkeys(word for word, flag in jieba.posseg.lcut(question) if flag == "ns"))
+    found = []
+    for mention in table.mentions(question):
+        name = question[mention.start : mention.end]
+        if any(p.name == name or p.level == PROVINCE for p in mention.places) or name in places_words:
+            found.append((name, mention.places))
     seen = {name for name, _ in found}
-    for word, flag in jieba.posseg.lcut(question):
-        if flag == "ns" and not any(word in name for name in seen) and (places := table.named(word)):
+    for word in places_words:
+        if not any(word in name for name in seen) and (places := table.named(word)):
             found.append((word, places))
     return found
 
