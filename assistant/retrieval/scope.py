@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.documents import DocumentMeta
-from assistant.gazetteer import PROVINCE, Place, gazetteer
+from assistant.structure.regions import PROVINCE, Place, gazetteer
 
 # Levels of a region the gazetteer does not know (a test's 测试县), by their suffixes.
 _ADMIN_UNIT = re.compile(r".+?(?:自治区|自治州|特别行政区|省|市|县|区|旗|盟|镇|乡|街道)")

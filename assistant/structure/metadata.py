@@ -18,8 +18,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from assistant.documents import BODY, FILE_NAME, HEADER, MANIFEST, DocumentMeta
-from assistant.gazetteer import NATIONAL, RELATIVE_LEVEL, Place, gazetteer, is_national
 from assistant.structure.genre import classify_genre
+from assistant.structure.regions import NATIONAL, RELATIVE_LEVEL, Place, gazetteer, is_national
 
 MANIFEST_NAME = "manifest.json"
 HEAD_LINES = 45  # cover notice, info bar and title lie within these
