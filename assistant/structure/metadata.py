@@ -421,7 +421,9 @@ def _set_dates(meta: DocumentMeta, found: _Found, file_name: str) -> None:
     valid_years = found.first("valid_years")
     if not meta.expires and meta.effective and valid_years[0]:
         start = date.fromisoformat(meta.effective)
-        end = start.replace(year=start.year + int(valid_years[0])) - timedelta(days=1)
+        year = start.year + int(valid_years[0])
+        anniversary = date(year, 3, 1) if (start.month, start.day) == (2, 29) else start.replace(year=year)
+        end = anniversary - timedelta(days=1)
         _set(meta, "expires", end.isoformat(), BODY)
     for name in ("date", "published"):
         if getattr(meta, name):
