@@ -10,6 +10,7 @@ it came from; a sidecar manifest in the corpus may supply or override any field.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -25,6 +26,7 @@ MANIFEST_NAME = "manifest.json"
 HEAD_LINES = 45  # cover notice, info bar and title lie within these
 TAIL_LINES = 25  # an info bar or 落款 may close the document
 SIGNATURE_LINES = 4  # organ lines above a 落款 date
+SPLIT_TITLE_CHARS = 30  # each half of a title broken over two lines is at most this long
 
 # Info-bar labels by field (spaces inside a label are allowed: 标  题, 文 号).
 _LABELS: dict[str, tuple[str, ...]] = {
@@ -288,6 +290,9 @@ def _set_title(meta: DocumentMeta, found: _Found, head: list[str], text: str) ->
     if sent := _enclosed_in_text("\n".join(head)):
         candidates.append((sent, HEADER))
     candidates += [(line, HEADER) for line in head[:30] if _is_heading(text, line)]
+    candidates += [
+        (first + second, HEADER) for first, second in itertools.pairwise(head[:12]) if _split_title(first, second)
+    ]
     candidates += [(line, HEADER) for line in head[:12] if _TITLE_END.search(_title_text(line))]
     title, source = next(((t, s) for raw, s in candidates if (t := _title_text(raw))), ("", ""))
     enclosed = _enclosed(title)
@@ -312,6 +317,14 @@ def _notice_lines(head: list[str]) -> list[tuple[str, str]]:
             above = head[index - 1] if index and joined.startswith("关于") and _is_organ_line(head[index - 1]) else ""
             found.append((f"{above}{joined}", HEADER))
     return found
+
+
+def _split_title(first: str, second: str) -> bool:
+    """A title broken over two short lines (广州市天河区深化支持港澳青年 / 创新创业高质量发展实施办法)."""
+    short = all(
+        len(line) <= SPLIT_TITLE_CHARS and not re.search(r"[，。；：:、（）()《》]", line) for line in (first, second)
+    )
+    return short and not _TITLE_END.search(first) and bool(_TITLE_END.search(_title_text(first + second)))
 
 
 def _is_heading(text: str, line: str) -> bool:

@@ -399,3 +399,34 @@ def test_old_manifest_entries_still_load() -> None:
     old = {"title": "t", "issuer": "i", "region": "r", "year": 2023, "date": "2023-01-01", "doc_number": ""}
     meta = DocumentMeta(**old)
     assert meta.sources == {} and meta.issuers == [] and DocumentMeta(**meta.to_dict()) == meta
+
+
+# Layouts the issue names that no corpus document has; each header is the shape such notices take.
+BUREAU_NOTICE = """太仓市人力资源和社会保障局文件
+太人社规〔2022〕3号
+太仓市人力资源和社会保障局关于印发《太仓市就业补贴实施办法》的通知
+各乡镇人民政府，县级各部门：
+根据《中共中央 国务院关于实施就业优先战略的意见》，现将《太仓市就业补贴实施办法》印发给你们。
+太仓市人力资源和社会保障局
+2022年3月1日
+"""
+FULL_WIDTH_INFO_BAR = """发文机关：\t国家医保局 财政部\t成文日期：\t2022年06月30日
+标\u3000\u3000题：\t国家医保局 财政部关于做好2022年城乡居民基本医疗保障工作的通知
+发文字号：\t医保发(2022)20号\t发布日期：\t2022年07月08日
+"""
+
+
+def test_a_bureau_notice_is_not_issued_by_its_addressees() -> None:
+    meta = extract_metadata(BUREAU_NOTICE)
+    assert (meta.title, meta.issuer, meta.region) == (
+        "太仓市就业补贴实施办法",
+        "太仓市人力资源和社会保障局",
+        "江苏省苏州市太仓市",
+    )
+    assert (meta.doc_number, meta.date, meta.genre) == ("太人社规〔2022〕3号", "2022-03-01", "benefit")
+
+
+def test_joint_national_issuers_and_ascii_brackets() -> None:
+    meta = extract_metadata(FULL_WIDTH_INFO_BAR)
+    assert (meta.issuers, meta.region, meta.doc_number) == (["国家医保局", "财政部"], "全国", "医保发(2022)20号")
+    assert (meta.date, meta.published, meta.year, meta.genre) == ("2022-06-30", "2022-07-08", 2022, "notice")
