@@ -12,16 +12,21 @@ WORK_PLAN, BENEFIT, REGULATION, NOTICE, REPORT, QA = "work_plan", "benefit", "re
 GENRES = (WORK_PLAN, BENEFIT, REGULATION, NOTICE, REPORT, QA)
 
 # The title's last word, checked in this order: a 政策解读 of a 实施方案 is a 解读.
-_ENDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (QA, re.compile(r"(?:问答|\d+问|[一二三四五六七八九十百]+问|解读|答记者问|问题解答)$")),
-    (REPORT, re.compile(r"报告$")),
-    (BENEFIT, re.compile(r"指南$")),
-    (REGULATION, re.compile(r"(?:条例|办法|细则|规定|规则|规程)$")),
-    (WORK_PLAN, re.compile(r"(?:方案|计划|规划|要点|措施|安排|任务清单|行动|意见)$")),
-    (NOTICE, re.compile(r"(?:通知|通告|公告|公示|决定|通报|函)$")),
+_ENDING_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (QA, ("问答", r"\d+问", "[一二三四五六七八九十百]+问", "解读", "答记者问", "问题解答")),
+    (REPORT, ("报告",)),
+    (BENEFIT, ("指南",)),
+    (REGULATION, ("条例", "办法", "细则", "规定", "规则", "规程")),
+    (WORK_PLAN, ("方案", "计划", "规划", "要点", "措施", "安排", "任务清单", "行动", "意见")),
+    (NOTICE, ("通知", "通告", "公告", "公示", "决定", "通报", "函")),
 )
+_ENDINGS = tuple((genre, re.compile(f"(?:{'|'.join(words)})$")) for genre, words in _ENDING_WORDS)
 # A title may end with a bracketed note: …实施细则（试行）, …申报指南（第一批）.
 _NOTE = re.compile(r"（[^（）]*）$")
+# How a title ends: a genre's word (or a 清单 of any kind), perhaps with a note.
+TITLE_END = re.compile(
+    f"(?:{'|'.join(word for _, words in _ENDING_WORDS for word in words)}|清单)(?:{_NOTE.pattern[:-1]})?$"
+)
 # Money paid to people or firms; a title naming it makes a regulation or plan a benefit.
 _BENEFIT_WORDS = re.compile(r"补贴|补助|资助|扶持|奖补|津贴|救助金|奖励")
 # A plan that shares out work between departments stays a work plan even if it is about a benefit.

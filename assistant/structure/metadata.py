@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from assistant.documents import BODY, FILE_NAME, HEADER, MANIFEST, DocumentMeta
-from assistant.structure.genre import classify_genre
+from assistant.structure.genre import TITLE_END, classify_genre
 from assistant.structure.regions import NATIONAL, RELATIVE_LEVEL, Place, gazetteer, is_national
 
 MANIFEST_NAME = "manifest.json"
@@ -67,10 +67,6 @@ _NOTICE = re.compile(r"^(.*?)关于(?:印发|转发|发布|公布)(?:[\u4e00-\u9
 _ISSUED_NOTICE = re.compile(r"^(.*?)(?:印发|转发|发布)《(.+)》的(?:通知|决定)$")
 _ENCLOSED = re.compile(
     r"现将《([^《》]{4,80})》\s*(?:印发|转发|发布|予以印发)|《([^《》]{4,80})》[^《》。]{0,60}现(?:予)?印发"
-)
-_TITLE_END = re.compile(
-    r"(?:通知|通告|公告|意见|决定|办法|条例|细则|规定|方案|计划|要点|措施|安排|清单|指南|报告|问答|解读|\d+问)"
-    r"(?:（[^（）]*）)?$"
 )
 _BREADCRUMB = re.compile(r">|当前位置|所在的位置|首页")
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十百]+[章节条]|[（(]|\d+[.、．])")
@@ -293,7 +289,7 @@ def _set_title(meta: DocumentMeta, found: _Found, head: list[str], text: str) ->
     candidates += [
         (first + second, HEADER) for first, second in itertools.pairwise(head[:12]) if _split_title(first, second)
     ]
-    candidates += [(line, HEADER) for line in head[:12] if _TITLE_END.search(_title_text(line))]
+    candidates += [(line, HEADER) for line in head[:12] if TITLE_END.search(_title_text(line))]
     title, source = next(((t, s) for raw, s in candidates if (t := _title_text(raw))), ("", ""))
     enclosed = _enclosed(title)
     if enclosed and enclosed != title:
@@ -310,10 +306,10 @@ def _notice_lines(head: list[str]) -> list[tuple[str, str]]:
             continue
         joined = line
         for extra in head[index + 1 : index + 3]:
-            if _TITLE_END.search(joined):
+            if TITLE_END.search(joined):
                 break
             joined += extra
-        if _TITLE_END.search(joined):
+        if TITLE_END.search(joined):
             above = head[index - 1] if index and joined.startswith("关于") and _is_organ_line(head[index - 1]) else ""
             found.append((f"{above}{joined}", HEADER))
     return found
@@ -324,7 +320,7 @@ def _split_title(first: str, second: str) -> bool:
     short = all(
         len(line) <= SPLIT_TITLE_CHARS and not re.search(r"[，。；：:、（）()《》]", line) for line in (first, second)
     )
-    return short and not _TITLE_END.search(first) and bool(_TITLE_END.search(_title_text(first + second)))
+    return short and not TITLE_END.search(first) and bool(TITLE_END.search(_title_text(first + second)))
 
 
 def _is_heading(text: str, line: str) -> bool:
@@ -344,7 +340,7 @@ def _title_text(raw: str) -> str:
     if title.startswith("《") and title.endswith("》"):
         title = title[1:-1]
     segments = title.split()
-    if len(segments) > 1 and "关于" not in title and _TITLE_END.search(segments[-1]):
+    if len(segments) > 1 and "关于" not in title and TITLE_END.search(segments[-1]):
         title = segments[-1]  # a site's name or column before the title
     return title
 
