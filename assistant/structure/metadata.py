@@ -43,6 +43,7 @@ _LABEL_FIELD = {label: name for name, labels in _LABELS.items() for label in lab
 _SPACED_LABEL = re.compile(
     "|".join(sorted(("[ \u3000]*".join(label) for label in _LABEL_FIELD), key=len, reverse=True))
 )
+_BRACKETED_LABEL = re.compile(rf"[【\[]({'|'.join(_LABEL_FIELD)})[】\]]\s*[:：]?")  # 【发布机构】…
 _CELL_SPLIT = re.compile(r"\t|\||\s{2,}|\u3000+")
 _CELL = re.compile(rf"^({'|'.join(sorted(_LABEL_FIELD, key=len, reverse=True))})\s*(?:[:：]\s*(.*)|$)")
 _EMPTY_VALUE = re.compile(r"^[-—－无/]*$")
@@ -56,7 +57,7 @@ _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（]\s*(?:19|20)\d{
 
 _ORGAN_END = (
     "人民代表大会常务委员会|人民政府办公室|人民政府办公厅|人民政府|党政办公室|管理委员会|管委会|委员会|"
-    "办公室|办公厅|领导小组|秘书处|政府|中心|总局|局|厅|部|委|院|署|办|处|所|站"
+    "办公室|办公厅|办事处|领导小组|工作组|秘书处|联合会|政府|中心|总局|局|厅|部|委|院|署|办|处|所|站"
 )
 _ORGAN = re.compile(rf"^[\u4e00-\u9fff（）()]{{1,40}}?(?:{_ORGAN_END})$")
 _NOT_ORGAN = re.compile(r"关于|印发|各|^[经现根为]|[，。；：:]")
@@ -87,6 +88,8 @@ _EFFECTIVE = re.compile(
 _VALID_UNTIL = re.compile(rf"有效期至\s*{_DATE.pattern}")
 _VALID_YEARS = re.compile(r"有效期(?:为|暂定|暂定为)?\s*([0-9]+|[一二三四五六七八九十])\s*年")
 _CN_DIGITS = "一二三四五六七八九十"
+# Dates in Chinese numerals, as 落款 in scanned or Word notices write them: 二〇二三年五月六日.
+_CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 
 
 @dataclass
@@ -105,6 +108,7 @@ class _Found:
 
 def extract_metadata(text: str, file_name: str = "") -> DocumentMeta:
     """Metadata read from the (repaired) text, the file name filling in region and year; fields not found stay empty."""
+    text = _CN_DATE.sub(_arabic_date, text)
     lines = [_clean(line) for line in text.splitlines()]
     lines = [line for line in lines if line]
     head, tail = lines[:HEAD_LINES], lines[-TAIL_LINES:]
@@ -127,6 +131,19 @@ def extract_metadata(text: str, file_name: str = "") -> DocumentMeta:
 def _clean(line: str) -> str:
     """A line without Markdown markup (broken bold ``**…****…**`` included) and outer spaces."""
     return _MARKUP.sub("", line).replace("**", "").strip()
+
+
+def _arabic_date(match: re.Match[str]) -> str:
+    year = "".join(str(max(0, _CN_DIGITS.find(char) + 1)) for char in match.group(1))
+    return f"{year}年{_small_number(match.group(2))}月{_small_number(match.group(3))}日"
+
+
+def _small_number(numeral: str) -> int:
+    """一 … 三十一 as a number."""
+    tens, _, units = numeral.rpartition("十")
+    if "十" not in numeral:
+        return _CN_DIGITS.index(numeral) + 1
+    return (_CN_DIGITS.index(tens) + 1 if tens else 1) * 10 + (_CN_DIGITS.index(units) + 1 if units else 0)
 
 
 def _set(meta: DocumentMeta, name: str, value: object, source: str) -> None:
@@ -154,7 +171,7 @@ def _date_in(value: str) -> str:
 def _read_info_bars(lines: list[str], found: _Found) -> None:
     """``label：value`` cells, one or several to a line, the value in the same or the next cell."""
     for index, line in enumerate(lines):
-        line = _SPACED_LABEL.sub(_unspace, line)
+        line = _BRACKETED_LABEL.sub(r"\t\1：", _SPACED_LABEL.sub(_unspace, line))
         if not re.search(r"[\t|]", line) and (whole := _CELL.match(line)) and whole.group(2):
             _add_bar_value(found, _LABEL_FIELD[whole.group(1)], whole.group(2))  # label: value, spaces and all
             continue
