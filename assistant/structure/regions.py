@@ -106,18 +106,17 @@ class Gazetteer:
                 names.append(alias)
         self.lengths = sorted(set(self.lengths).union(len(name) for name in names), reverse=True)
 
-    def named(self, name: str, short_names: bool = True) -> list[Place]:
-        """Divisions called ``name``: by full name, or short name when allowed; towns by a town's name."""
+    def named(self, name: str) -> list[Place]:
+        """Divisions called ``name``, by full or short name; towns only by a town's name (not 工业园区)."""
         found = [p for p in self.full.get(name, []) if p.level < TOWN or _TOWN_NAME.search(name)]
-        if short_names:
-            found += [p for p in self.short.get(name, []) if p not in found]
-        return found
+        return found + [p for p in self.short.get(name, []) if p not in found]
 
     def mentions(self, text: str, short_counties: bool = False) -> list[Mention]:
         """Place names in ``text``, longest first at each position, not overlapping.
 
         Short county names (天河, 平潭) are common words too often (合作, 通道), so they count only
-        when asked for; a town counts right after the county it lies in (奉贤区柘林镇) or if its name is unique.
+        when asked for. A town right after its county is that county's (奉贤区柘林镇); one of several towns of
+        the same name is left for ``resolve`` to settle.
         """
         found: list[Mention] = []
         position = 0
