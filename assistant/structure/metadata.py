@@ -307,6 +307,7 @@ def _set_title(meta: DocumentMeta, found: _Found, head: list[str], text: str) ->
         (first + second, HEADER) for first, second in itertools.pairwise(head[:12]) if _split_title(first, second)
     ]
     candidates += [(line, HEADER) for line in head[:12] if TITLE_END.search(_title_text(line))]
+    candidates += [(line, HEADER) for line in head[:1]]  # a web page's <title>, a text's first line
     title, source = next(((t, s) for raw, s in candidates if (t := _title_text(raw))), ("", ""))
     enclosed = _enclosed(title)
     if enclosed and enclosed != title:
@@ -365,7 +366,8 @@ def _title_text(raw: str) -> str:
 def _enclosed(title: str) -> str:
     """X in 关于印发《X》的通知 (or 印发《X》的通知), without the spaces extraction put in it."""
     match = _ISSUED_NOTICE.match(title) or _NOTICE.match(title)
-    return _SPACE_IN_NAME.sub("", match.group(2)).strip("《》") if match else ""
+    enclosed = _SPACE_IN_NAME.sub("", match.group(2)).strip("《》") if match else ""
+    return "" if "《" in enclosed or "》" in enclosed else enclosed  # 印发《A》《B》: the notice is the title
 
 
 def _enclosed_in_text(text: str) -> str:
