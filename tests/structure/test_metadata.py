@@ -430,3 +430,17 @@ def test_joint_national_issuers_and_ascii_brackets() -> None:
     meta = extract_metadata(FULL_WIDTH_INFO_BAR)
     assert (meta.issuers, meta.region, meta.doc_number) == (["国家医保局", "财政部"], "全国", "医保发(2022)20号")
     assert (meta.date, meta.published, meta.year, meta.genre) == ("2022-06-30", "2022-07-08", 2022, "notice")
+
+
+@pytest.mark.parametrize(
+    ("stem", "date"),
+    [
+        ("台儿庄区_2023年政务公开工作要点", "2023-07-20"),
+        ("广元市_2021年政务公开工作实施方案", "2021-04-25"),
+        ("达州市_2022年全市政务公开重点工作安排", "2022-05-26"),
+        ("达州高新区_2023年全区政务公开工作要点", "2023-06-01"),
+        ("高县_2023年政务公开重点工作任务清单", "2023-06-07"),
+    ],
+)
+def test_the_bundled_notices_signature_dates(stem: str, date: str) -> None:
+    assert _meta(stem).date == date
