@@ -61,6 +61,7 @@ _ORGAN_END = (
 )
 _ORGAN = re.compile(rf"^[\u4e00-\u9fff（）()]{{1,40}}?(?:{_ORGAN_END})$")
 _NOT_ORGAN = re.compile(r"关于|印发|各|^[经现根为]|[，。；：:]")
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,20}(?:自治区|自治州|省|市|县|区|旗|盟|镇|乡|街道)")
 _SITE_SUFFIX = re.compile(r"(?:官方网站|门户网站|官网|网站)$")
 _ADDRESSEE = re.compile(r"^各.*[：:]$|[：:]$")
 
@@ -401,7 +402,7 @@ def _set_issuers(meta: DocumentMeta, found: _Found) -> None:
 
 
 def _set_region(meta: DocumentMeta, text: str, file_name: str) -> None:
-    """The region of the issuer, else of the title, else of the file name."""
+    """The region of the issuer, else of the title, else of the file name (as written, if the gazetteer lacks it)."""
     for name in ("issuer", "title", "notice_title"):
         value = getattr(meta, name)
         if not value:
@@ -417,6 +418,8 @@ def _set_region(meta: DocumentMeta, text: str, file_name: str) -> None:
         _set(meta, "region", NATIONAL, FILE_NAME)
     elif stem and (place := gazetteer().resolve(stem, context=text)):
         _set(meta, "region", place.path, FILE_NAME)
+    elif _PLACE_NAME.fullmatch(stem):
+        _set(meta, "region", stem, FILE_NAME)  # a place newer than the gazetteer, as the file is named
 
 
 def _qualify_issuers(meta: DocumentMeta) -> None:
