@@ -75,6 +75,7 @@ _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三�
 _SENTENCE = re.compile(r"[。；，,;]$")
 _SUBTITLE = re.compile(r"——.*$")
 _PAGE_SUFFIX = re.compile(r"\s*[-_|–]\s*[^-_|–]*(?:网站|网|门户|平台)$")
+_HEADING = re.compile(r"^\s*#+\s")  # Markdown; web pages keep their <title> and h1 as such
 _MARKUP = re.compile(r"\*\*|~~|^\s*(?:#+|>)\s*")
 _SPACE_IN_NAME = re.compile(r"\s+")
 
@@ -120,7 +121,7 @@ def extract_metadata(text: str, file_name: str = "") -> DocumentMeta:
     meta = DocumentMeta()
     _set_title(meta, found, head, text)
     _set_issuers(meta, found)
-    _set_region(meta, text, file_name)
+    _set_region(meta, "\n".join(head + tail), file_name)
     _qualify_issuers(meta)
     for name in ("doc_number", "date", "published", "effective", "expires"):
         _set(meta, name, *found.first(name))
@@ -303,7 +304,8 @@ def _set_title(meta: DocumentMeta, found: _Found, head: list[str], text: str) ->
     candidates += _notice_lines(head)
     if sent := _enclosed_in_text("\n".join(head)):
         candidates.append((sent, HEADER))
-    candidates += [(line, HEADER) for line in head[:30] if _is_heading(text, line)]
+    headings = {_clean(line) for line in text.splitlines() if _HEADING.match(line)}
+    candidates += [(line, HEADER) for line in head[:30] if line in headings]
     candidates += [
         (first + second, HEADER) for first, second in itertools.pairwise(head[:12]) if _split_title(first, second)
     ]
@@ -340,11 +342,6 @@ def _split_title(first: str, second: str) -> bool:
         len(line) <= SPLIT_TITLE_CHARS and not re.search(r"[，。；：:、（）()《》]", line) for line in (first, second)
     )
     return short and not TITLE_END.search(first) and bool(TITLE_END.search(_title_text(first + second)))
-
-
-def _is_heading(text: str, line: str) -> bool:
-    """A Markdown heading (web pages keep their <title> and h1 as such)."""
-    return bool(re.search(rf"^\s*#+\s*(?:\*\*)?{re.escape(line)}", text, re.MULTILINE))
 
 
 def _title_text(raw: str) -> str:
@@ -401,7 +398,7 @@ def _set_issuers(meta: DocumentMeta, found: _Found) -> None:
     _set(meta, "issuer", " ".join(meta.issuers), source)
 
 
-def _set_region(meta: DocumentMeta, text: str, file_name: str) -> None:
+def _set_region(meta: DocumentMeta, context: str, file_name: str) -> None:
     """The region of the issuer, else of the title, else of the file name (as written, if the gazetteer lacks it)."""
     for name in ("issuer", "title", "notice_title"):
         value = getattr(meta, name)
@@ -410,13 +407,13 @@ def _set_region(meta: DocumentMeta, text: str, file_name: str) -> None:
         if name == "issuer" and is_national(meta.issuers[0]):
             _set(meta, "region", NATIONAL, meta.sources[name])
             return
-        if place := gazetteer().resolve(value, context=text):
+        if place := gazetteer().resolve(value, context=context):
             _set(meta, "region", place.path, meta.sources[name])
             return
     stem = Path(file_name).stem.split("_")[0]
     if stem and is_national(stem):
         _set(meta, "region", NATIONAL, FILE_NAME)
-    elif stem and (place := gazetteer().resolve(stem, context=text)):
+    elif stem and (place := gazetteer().resolve(stem, context=context)):
         _set(meta, "region", place.path, FILE_NAME)
     elif _PLACE_NAME.fullmatch(stem):
         _set(meta, "region", stem, FILE_NAME)  # a place newer than the gazetteer, as the file is named

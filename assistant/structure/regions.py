@@ -96,13 +96,16 @@ class Gazetteer:
     full: dict[str, list[Place]] = field(default_factory=dict)
     short: dict[str, list[Place]] = field(default_factory=dict)
     lengths: list[int] = field(default_factory=list)  # of all names, longest first
+    starts: set[str] = field(default_factory=set)  # first characters of all names
 
     def add(self, place: Place) -> None:
         self.full.setdefault(place.name, []).append(place)
+        self.starts.add(place.name[0])
         names = [place.name]
         for alias in place.aliases:
             if len(alias) >= 2 and alias != place.name and alias not in ZONE_WORDS.values():
                 self.short.setdefault(alias, []).append(place)
+                self.starts.add(alias[0])
                 names.append(alias)
         self.lengths = sorted(set(self.lengths).union(len(name) for name in names), reverse=True)
 
@@ -130,6 +133,8 @@ class Gazetteer:
         return found
 
     def _mention_at(self, text: str, start: int, short_counties: bool, previous: Mention | None) -> Mention | None:
+        if text[start] not in self.starts:
+            return None
         adjacent = previous is not None and previous.end == start
         for length in self.lengths:
             end = start + length
