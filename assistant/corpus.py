@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from assistant.documents import Document
+from assistant.documents import FILE_NAME, Document
 from assistant.loading import SUPPORTED_SUFFIXES, IsolatedParser, load_file
 from assistant.repair import repair
 from assistant.structure.metadata import extract_metadata, merge_metadata
@@ -76,7 +76,8 @@ def read_document(
     """
     original = load_file(path, parser)
     repaired = repair(original)
-    meta = merge_metadata(extract_metadata(repaired.text), overrides or {}, path.name)
+    meta = merge_metadata(extract_metadata(repaired.text, path.name), overrides or {}, path.name)
     if not meta.title:
         meta.title = path.stem
+        meta.sources["title"] = FILE_NAME
     return Document(doc_id or path.stem, path.name, original, repaired, meta, content_hash(path))

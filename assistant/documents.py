@@ -6,10 +6,20 @@ from dataclasses import asdict, dataclass, field
 
 from assistant.repair import Repaired
 
+# Where a metadata field came from (DocumentMeta.sources).
+HEADER, BODY, FILE_NAME, MANIFEST, ADMIN = "header", "body", "file name", "manifest", "admin"
+
 
 @dataclass
 class DocumentMeta:
-    """Who issued a document, for where and when; empty strings where unknown."""
+    """Who issued a document, for where and when; empty strings where unknown.
+
+    ``title`` is the document's own title: for 关于印发《X》的通知 it is X, and the notice's title is
+    ``notice_title``. ``issuer`` joins ``issuers`` (joint issuers) with spaces. ``region`` is the full
+    path (广东省广州市天河区, or 全国). Dates are ISO: ``date`` 成文/印发, ``published`` 发布,
+    ``effective`` 施行, ``expires`` 有效期至. ``genre`` is one of GENRES in structure/genre.py.
+    ``sources`` maps a field name to where it was found (header, body, file name, manifest, admin).
+    """
 
     title: str = ""
     issuer: str = ""
@@ -17,6 +27,13 @@ class DocumentMeta:
     year: int | None = None
     date: str = ""
     doc_number: str = ""
+    notice_title: str = ""
+    issuers: list[str] = field(default_factory=list)
+    published: str = ""
+    effective: str = ""
+    expires: str = ""
+    genre: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

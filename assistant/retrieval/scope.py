@@ -1,7 +1,9 @@
 """Which documents a question is about: jurisdictions and years it names, and explicit filters.
 
 The same question has a different answer per jurisdiction and year, so a question that
-names 高县 or 2022年 is answered from those documents only.
+names 高县 or 2022年 is answered from those documents only. Places are read with the same
+gazetteer as documents' regions, so 苏州 reaches 太仓市's documents (太仓市 lies in 苏州市) and
+a place the corpus lacks (成都) is reported as such.
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from assistant.documents import DocumentMeta
+from assistant.structure.regions import PROVINCE, Place, gazetteer
 
-_ADMIN_UNIT = re.compile(r".+?(?:自治区|自治州|特别行政区|省|市|县|区|旗|盟)")
-_SUFFIX = re.compile(r"(?:省|市|县|区|自治区|自治州)$")
-# jieba tags some common words as places (山寨); only names with an administrative suffix count.
-_ADMIN_SUFFIX = re.compile(r"(?:省|市|县|区|州|旗|盟|镇|乡)$")
+# Levels of a region the gazetteer does not know (a test's 测试县), by their suffixes.
+_ADMIN_UNIT = re.compile(r".+?(?:自治区|自治州|特别行政区|省|市|县|区|旗|盟|镇|乡|街道)")
+_SUFFIX = re.compile(r"(?:省|市|县|区|自治区|自治州|镇|乡)$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)")
 
 
@@ -35,20 +38,29 @@ class Scope:
 
 def region_aliases(meta: DocumentMeta) -> list[list[str]]:
     """Names for each level of the document's region, outermost first (省, 市, 区/县)."""
-    levels = _ADMIN_UNIT.findall(meta.region) or ([meta.region] if meta.region else [])
+    return [list(names) for names in _aliases(meta.region)]
+
+
+@cache
+def _aliases(region: str) -> tuple[tuple[str, ...], ...]:
+    place = gazetteer().resolve(region) if region else None
+    if place is not None and place.path == region:
+        levels = [(p.name, p.aliases) for p in place.chain()]
+    else:
+        levels = [(name, ()) for name in _ADMIN_UNIT.findall(region) or ([region] if region else [])]
     aliases = []
     parent_short = ""
-    for level in levels:
-        names = {level}
+    for level, known in levels:
+        names = {level, *(alias for alias in known if len(alias) >= 2)}
         short = _SUFFIX.sub("", level)
         if len(short) >= 2:
             names.add(short)
         # Locals drop the city: 达州高新区 is "高新区" to people in 达州.
         if parent_short and level.startswith(parent_short) and len(level) - len(parent_short) >= 3:
             names.add(level[len(parent_short) :])
-        aliases.append(sorted(names, key=len, reverse=True))
+        aliases.append(tuple(sorted(names, key=len, reverse=True)))
         parent_short = short
-    return aliases
+    return tuple(aliases)
 
 
 def _region_match(mentioned: set[str], meta: DocumentMeta) -> int:
@@ -122,9 +134,41 @@ def _named_levels(question: str, metas: Iterable[DocumentMeta]) -> list[str]:
 
 
 def unknown_places(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
-    """Place names in the question that match no document's jurisdiction (北京市, 成都…)."""
+    """Place names in the question that match no document's jurisdiction (北京市, 成都…).
+
+    A place is known if some document's region is it or lies in it (广东 → 广州市's documents); a province's
+    document is not one for each of its cities.
+    """
+    regions = [place for meta in documents.values() if (place := _region_place(meta.region))]
+    unknown = []
+    for name, places in question_places(question):
+        if not any(r.within(p) for p in places for r in regions) and name not in unknown:
+            unknown.append(name)
+    return unknown
+
+
+def question_places(question: str) -> list[tuple[str, list[Place]]]:
+    """Places a question names, as written, with the divisions each may be.
+
+    Full names and provinces' short names (广东) are read from the text; a short city or county name
+    (杭州, 天河) only where jieba also reads it as a place, since many are common words too (白银, 合作).
+    """
     import jieba.posseg
 
-    known = {name for meta in documents.values() for names in region_aliases(meta) for name in names}
-    places = [word for word, flag in jieba.posseg.lcut(question) if flag == "ns" and _ADMIN_SUFFIX.search(word)]
-    return [place for place in places if not any(place in name or name in place for name in known)]
+    table = gazetteer()
+    places_words = list(dict.fromkeys(word for word, flag in jieba.posseg.lcut(question) if flag == "ns"))
+    found = []
+    for mention in table.mentions(question):
+        name = question[mention.start : mention.end]
+        if any(p.name == name or p.level == PROVINCE for p in mention.places) or name in places_words:
+            found.append((name, mention.places))
+    seen = {name for name, _ in found}
+    for word in places_words:
+        if not any(word in name for name in seen) and (places := table.named(word)):
+            found.append((word, places))
+    return found
+
+
+@cache
+def _region_place(region: str) -> Place | None:
+    return gazetteer().resolve(region) if region else None

@@ -1,0 +1,55 @@
+"""Places named in questions, resolved with the documents' own gazetteer."""
+
+from functools import cache
+
+from assistant.documents import DocumentMeta
+from assistant.loading import load_file
+from assistant.repair import repair
+from assistant.retrieval.scope import scope_for, unknown_places
+from assistant.structure.metadata import extract_metadata
+from tests.paths import CORPUS, ROOT
+
+DEV = ROOT / "eval" / "corpora" / "dev" / "docs"
+FILES = {
+    "gz": DEV / "广州市_2021_临时救助实施细则.txt",
+    "th": DEV / "广州市天河区_2025_人才公寓申请公告.html",
+    "hz": DEV / "浙江省杭州市_2025_生育补助实施方案.md",
+    "dq": DEV / "黑龙江省大庆市_2026_育儿补贴制度实施办法.md",
+    "gxq": CORPUS / "达州高新区_2023年全区政务公开工作要点.txt",
+}
+
+
+@cache
+def _documents() -> dict[str, DocumentMeta]:
+    documents = {key: extract_metadata(repair(load_file(path)).text, path.name) for key, path in FILES.items()}
+    documents["tc"] = DocumentMeta(title="太仓要点", region="江苏省苏州市太仓市", year=2023)  # no such document yet
+    return documents
+
+
+def test_an_enclosing_place_finds_the_documents_inside_it() -> None:
+    scope = scope_for("苏州的育儿补贴有多少", _documents())
+    assert scope.doc_ids == {"tc"} and scope.unmatched == "苏州市"  # 太仓市 is in 苏州市; none for 苏州市 itself
+    without_city = {key: meta for key, meta in _documents().items() if key != "gz"}
+    assert scope_for("广州的人才公寓怎么申请", without_city).doc_ids == {"th"}
+    assert scope_for("广东有哪些政策", _documents()).doc_ids == {"gz", "th"}
+
+
+def test_the_place_itself_before_the_places_inside_it() -> None:
+    assert scope_for("广州的临时救助标准", _documents()).doc_ids == {"gz"}
+
+
+def test_short_names() -> None:
+    for question, key in [
+        ("杭州生育补助", "hz"),
+        ("天河人才公寓", "th"),
+        ("大庆育儿补贴", "dq"),
+        ("高新区政务公开", "gxq"),
+    ]:
+        assert scope_for(question, _documents()).doc_ids == {key}, question
+
+
+def test_places_the_corpus_lacks_are_reported() -> None:
+    assert unknown_places("成都的育儿补贴是多少", _documents()) == ["成都"]
+    assert unknown_places("苏州的育儿补贴", _documents()) == []
+    assert unknown_places("白银价格和合作社补贴", _documents()) == []  # words, not places
+    assert scope_for("成都的育儿补贴是多少", _documents()).doc_ids is None
