@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from assistant.chunking import ChunkSettings, chunk_document
-from assistant.corpus import assign_doc_ids, content_hash, corpus_files, read_document
+from assistant.chunking import ChunkSettings
+from assistant.corpus import assign_doc_ids, content_hash, corpus_files
 from assistant.documents import DocumentMeta, Passage
 from assistant.embedding.embedder import Embedder
 from assistant.indexing.checkpoint import EmbeddingCheckpoint
@@ -38,21 +38,20 @@ from assistant.indexing.vector_store import (
     load_vector_store,
     save_vector_store,
 )
+from assistant.ingestion import ingest
 from assistant.loading import DocumentError, IsolatedParser
 from assistant.structure.fields import UNIT_FIELDS
 from assistant.structure.metadata import load_manifest
 
 FORMAT_VERSION = 3  # 3: the manifest holds a checksum of every index file
 CURRENT = "CURRENT"
-# The code that turns files into passages: when it changes, passages built by the old code are stale.
-_PASSAGE_CODE = (
-    "loading",
-    "structure",
-    "repair.py",
-    "mapped_text.py",
-    "chunking.py",
-    "corpus.py",
+# The code that turns files into passages: when it changes, every document is read and chunked again (vectors of
+# passages whose text came out the same are kept).
+_PASSAGE_CODE = ("loading", "structure", "repair.py", "mapped_text.py", "chunking.py", "corpus.py", "ingestion.py")
+# What only the BM25 leg depends on (its tokenizer, the domain dictionary, stopwords): a change rebuilds BM25 alone.
+_LEXICAL_CODE = (
     "indexing/tokenizer.py",
+    "indexing/lexical.py",
     "resources/domain_words.txt",
     "resources/stopwords.txt",
 )
@@ -142,10 +141,19 @@ def passage_index_text(passage: Passage, meta: DocumentMeta) -> str:
 
 
 def pipeline_fingerprint() -> str:
-    """A hash of the loading, repair, structure and chunking code and resources."""
+    """A hash of the loading, repair, structure and chunking code: what makes the passages."""
+    return _code_fingerprint(_PASSAGE_CODE)
+
+
+def lexical_fingerprint() -> str:
+    """A hash of what the BM25 index depends on beyond the passages."""
+    return _code_fingerprint(_LEXICAL_CODE)
+
+
+def _code_fingerprint(names: tuple[str, ...]) -> str:
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for name in _PASSAGE_CODE:
+    for name in names:
         paths = sorted((package / name).rglob("*")) if (package / name).is_dir() else [package / name]
         for path in paths:
             if path.is_file() and path.suffix in (".py", ".txt"):
@@ -176,7 +184,7 @@ def open_index(
     index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir):
         recovered = _discard_interrupted(index_dir)
-        previous, reason = _load_compatible(index_dir, embedder, settings)
+        previous, reason, stale = _load_compatible(index_dir, embedder, settings)
         report = BuildReport(rebuilt_because=reason, recovered=recovered)
         if previous is not None and not update:
             return previous, report
@@ -186,11 +194,15 @@ def open_index(
         if moved:  # same passages and vectors, another vector store: nothing is embedded again
             report.rebuilt_because = f"the vector store is now {index.fingerprint()}"
         report.warnings = list(plan.clashes)
-        if previous is not None and not plan.changes(previous) and not moved:
+        lexical_changed = previous is not None and previous.manifest.get("lexical") != lexical_fingerprint()
+        if lexical_changed:  # passages and vectors stay; only BM25 is rebuilt
+            report.rebuilt_because = "the BM25 tokenizer or its word lists changed"
+        if previous is not None and not plan.changes(previous) and not moved and not lexical_changed:
             report.unchanged = sorted(previous.manifest["documents"])
             report.failed = plan.failed
             return previous, report
-        store = _build(index_dir, corpus_dir, embedder, settings, index, previous, plan, report, progress)
+        known = previous or stale
+        store = _build(index_dir, corpus_dir, embedder, settings, index, previous, plan, report, progress, known)
         report.seconds = time.perf_counter() - started
         return store, report
 
@@ -212,7 +224,7 @@ def embed_shard(
     settings = settings or ChunkSettings()
     index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir):  # only to read the current generation consistently
-        previous, _ = _load_compatible(index_dir, embedder, settings)
+        previous, _, _ = _load_compatible(index_dir, embedder, settings)
     plan = _plan(corpus_dir, previous)
     known = {entry["hash"] for entry in previous.manifest["documents"].values()} if previous else set()
     names = [name for name in sorted(plan.hashes) if plan.hashes[name] not in known][shard::shards]
@@ -220,10 +232,10 @@ def embed_shard(
     checkpoint = EmbeddingCheckpoint(index_dir, embedder)
     for name in tqdm(names, desc=f"shard {shard}/{shards}", unit="doc", disable=not progress):
         try:
-            document = read_document(corpus_dir / name, overrides.get(name))
+            ingested = ingest(corpus_dir / name, settings, overrides.get(name))
         except DocumentError:
             continue  # the build reports it
-        checkpoint.encode_passages(_dense_texts(chunk_document(document, settings)), progress)
+        checkpoint.encode_passages(_dense_texts(ingested.passages), progress)
     return checkpoint.embedded
 
 
@@ -262,30 +274,36 @@ def _plan(corpus_dir: Path, previous: IndexStore | None) -> _Plan:
     return _Plan({name: digest for name, digest in hashes.items() if name not in failed}, failed, doc_ids, clashes)
 
 
-def _load_compatible(index_dir: Path, embedder: Embedder, settings: ChunkSettings) -> tuple[IndexStore | None, str]:
-    """The current generation if it loads and matches model and chunker; else None and why not."""
+def _load_compatible(
+    index_dir: Path, embedder: Embedder, settings: ChunkSettings
+) -> tuple[IndexStore | None, str, IndexStore | None]:
+    """(the current generation if it loads and matches model, chunker and passage code, or None; why not; a
+    generation whose passages are stale but whose vectors, made by the same model, can be reused by text)."""
     generation = current_generation(index_dir)
     if generation is None:
-        return None, "no index was found" if not (index_dir / CURRENT).exists() else "the index pointer was broken"
+        reason = "no index was found" if not (index_dir / CURRENT).exists() else "the index pointer was broken"
+        return None, reason, None
     try:
         store = IndexStore.load(generation)
     except Exception as error:  # any damage to any file means: rebuild
         message = f"the index files were unreadable ({error.__class__.__name__}: {error})"
         print(f"index: {message}; rebuilding", file=sys.stderr)
-        return None, message
+        return None, message, None
     manifest = store.manifest
-    expected = {
-        "format": FORMAT_VERSION,
-        "model": embedder.name,
-        "chunking": settings.to_dict(),
-        "pipeline": pipeline_fingerprint(),
-    }
-    for key, value in expected.items():
+    for key, value in {"format": FORMAT_VERSION, "model": embedder.name}.items():
         if manifest.get(key) != value:
             message = f"the index was built with {key}={manifest.get(key)!r}, now {value!r}"
             print(f"index: {message}; rebuilding", file=sys.stderr)
-            return None, message
-    return store, ""
+            return None, message, None
+    for key, value in {"chunking": settings.to_dict(), "pipeline": pipeline_fingerprint()}.items():
+        if manifest.get(key) != value:
+            message = f"the index was built with {key}={manifest.get(key)!r}, now {value!r}"
+            print(
+                f"index: {message}; reading every document again (unchanged passages keep their vectors)",
+                file=sys.stderr,
+            )
+            return None, message, store
+    return store, "", None
 
 
 def _build(
@@ -298,8 +316,12 @@ def _build(
     plan: _Plan,
     report: BuildReport,
     progress: bool,
+    known: IndexStore | None = None,
 ) -> IndexStore:
+    """Write a new generation: unchanged documents keep passages and vectors; the others are read and chunked, and
+    only passages whose text ``known`` (an earlier generation, same model) has no vector for are embedded."""
     overrides = load_manifest(corpus_dir)
+    known_vectors = _vectors_by_text(known)
     checkpoint = EmbeddingCheckpoint(index_dir, embedder)
     old_entries = previous.manifest["documents"] if previous else {}
     documents: dict[str, dict] = {}
@@ -323,20 +345,19 @@ def _build(
                 report.unchanged.append(name)
                 continue
             try:
-                document = read_document(corpus_dir / name, overrides.get(name), doc_id, parser)
-                doc_passages = chunk_document(document, settings)
+                ingested = ingest(corpus_dir / name, settings, overrides.get(name), doc_id, parser)
             except Exception as error:  # any failure is this one file's: refused by name, the build goes on
                 reason = error.reason if isinstance(error, DocumentError) else f"unreadable ({type(error).__name__})"
                 print(f"warning: skipped {name}: {reason}", file=sys.stderr)
                 failed[name], failed_hashes[name] = reason, digest
                 continue
-            vectors.append(checkpoint.encode_passages(_dense_texts(doc_passages), progress))
-            passages.extend(doc_passages)
+            vectors.append(_embed(_dense_texts(ingested.passages), known_vectors, checkpoint, progress))
+            passages.extend(ingested.passages)
             documents[name] = {
-                "doc_id": document.doc_id,
+                "doc_id": ingested.document.doc_id,
                 "hash": digest,
-                "meta": document.meta.to_dict(),
-                "passages": len(doc_passages),
+                "meta": ingested.document.meta.to_dict(),
+                "passages": len(ingested.passages),
             }
             (report.updated if old else report.added).append(name)
     report.removed = sorted(set(old_entries) - set(documents) - set(failed))
@@ -348,6 +369,7 @@ def _build(
         "dimension": embedder.dimension,
         "chunking": settings.to_dict(),
         "pipeline": pipeline_fingerprint(),
+        "lexical": lexical_fingerprint(),
         "index": index.fingerprint(),
         "passages": len(passages),
         "documents": documents,
@@ -362,6 +384,24 @@ def _build(
     generation = _write_generation(index_dir, manifest, passages, matrix, dense, lexical)
     checkpoint.clear()
     return IndexStore(generation, manifest, passages, matrix, dense, lexical)
+
+
+def _vectors_by_text(store: IndexStore | None) -> dict[str, np.ndarray]:
+    if store is None:
+        return {}
+    return {text: store.vectors[i] for i, text in enumerate(_dense_texts(store.passages))}
+
+
+def _embed(
+    texts: list[str], known: dict[str, np.ndarray], checkpoint: EmbeddingCheckpoint, progress: bool
+) -> np.ndarray:
+    """Vectors for ``texts``: known ones copied, the rest embedded (through the resumable checkpoint)."""
+    missing = list(dict.fromkeys(text for text in texts if text not in known))
+    if missing:
+        known = {**known, **dict(zip(missing, checkpoint.encode_passages(missing, progress), strict=True))}
+    if not texts:
+        return np.zeros((0, checkpoint.embedder.dimension), dtype=np.float32)
+    return np.stack([known[text] for text in texts]).astype(np.float32)
 
 
 def passage_rows(passages: list[Passage], documents: dict[str, dict]) -> PassageRows:

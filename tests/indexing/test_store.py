@@ -78,6 +78,7 @@ def test_incremental_update_embeds_only_what_changed(
     assert "skipped encrypted.pdf" in capsys.readouterr().err
     first = counting.passages_embedded
     gbk_passages = len(store.doc_positions["policy_gbk"])
+    old_texts = {passage.text for passage in store.passages}
 
     store, report = open_index(index_dir, small_corpus, counting, progress=False)
     assert not report.changed and counting.passages_embedded == first
@@ -87,7 +88,9 @@ def test_incremental_update_embeds_only_what_changed(
     (small_corpus / "hostile.html").unlink()
     store, report = open_index(index_dir, small_corpus, counting, progress=False)
     assert report.updated == ["policy_gbk.txt"] and report.removed == ["hostile.html"]
-    assert counting.passages_embedded - first == len(store.doc_positions["policy_gbk"]) >= gbk_passages
+    new_texts = {store.passages[i].text for i in store.doc_positions["policy_gbk"]} - old_texts
+    assert len(store.doc_positions["policy_gbk"]) >= gbk_passages
+    assert counting.passages_embedded - first == len(new_texts) >= 1  # only the passages whose text is new
     assert "hostile" not in store.doc_positions
     assert any("负责解释" in p.text for p in store.passages)
 
@@ -134,3 +137,26 @@ def test_add_to_corpus_refuses_duplicates_and_unsupported(tmp_path: Path) -> Non
     added, refused = add_to_corpus([copy], corpus)
     assert not added and "already in the corpus as policy.pdf" in refused["same.pdf"]
     assert sorted(p.name for p in corpus.iterdir()) == ["policy.pdf"]
+
+
+def test_query_side_resources_rebuild_bm25_only_and_new_passage_code_reuses_vectors(
+    small_corpus: Path, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new dictionary word must not re-embed a million passages; new chunking code re-embeds only new texts."""
+    from assistant.indexing import store as store_module
+
+    counting = CountingEmbedder(embedder)
+    index_dir = tmp_path / "index"
+    first_store, _ = open_index(index_dir, small_corpus, counting, progress=False)
+    first = counting.passages_embedded
+    monkeypatch.setattr(store_module, "lexical_fingerprint", lambda: "another dictionary")
+    store, report = open_index(index_dir, small_corpus, counting, progress=False)
+    assert "BM25" in report.rebuilt_because and counting.passages_embedded == first
+    assert store.manifest["lexical"] == "another dictionary" and len(store.passages) == len(first_store.passages)
+    assert sorted(report.unchanged) == sorted(first_store.manifest["documents"])
+
+    monkeypatch.setattr(store_module, "pipeline_fingerprint", lambda: "other chunking code")
+    store, report = open_index(index_dir, small_corpus, counting, progress=False)
+    assert "pipeline" in report.rebuilt_because and sorted(report.added) == sorted(first_store.manifest["documents"])
+    assert counting.passages_embedded == first  # every document read again, every text already had its vector
+    assert np.allclose(store.vectors, first_store.vectors)
