@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from assistant.corpus import content_hash
-from assistant.embedding.embedder import SentenceTransformerEmbedder
-from assistant.engine import Engine
-from assistant.presentation.audit import AuditLog
 from assistant.presentation.management import ManagementError, NotFound
 from assistant.presentation.service import PolicyService
 from tests.indexing.test_store import CountingEmbedder
+from tests.presentation.conftest import EXCERPT
 
 GAOXIAN = "高县_2023年政务公开重点工作任务清单"
 
 
 @pytest.fixture
-def counting(embedder: SentenceTransformerEmbedder) -> CountingEmbedder:
-    return CountingEmbedder(embedder)
-
-
-@pytest.fixture
-def service(engine: Engine, corpus_copy: Path, tmp_path: Path, counting: CountingEmbedder) -> PolicyService:
-    """A writable corpus and index (a copy of the session index), an audit log, an embedder that counts."""
-    index_dir = tmp_path / "index"
-    shutil.copytree(engine.index_dir, index_dir)
-    opened = Engine.open(corpus_copy, index_dir, embedder=counting, progress=False)
-    assert not opened.report.changed
-    return PolicyService(opened, audit=AuditLog(tmp_path / "data" / "audit.jsonl"))
+def service(managed: PolicyService) -> PolicyService:
+    return managed
 
 
 def _doc(service: PolicyService, doc_id: str) -> dict | None:
@@ -106,58 +93,67 @@ def test_unknown_documents_and_versions_are_not_found(service: PolicyService) ->
     assert service.admin.versions_of(GAOXIAN) == (f"{GAOXIAN}.txt", [])
 
 
-def test_remove_then_restore(service: PolicyService) -> None:
+@pytest.fixture
+def excerpt(service: PolicyService, excerpt_file: Path) -> str:
+    """The excerpt uploaded: its doc_id."""
+    result = service.admin.upload([(excerpt_file, EXCERPT)], replace=False, actor="tester")
+    assert result.added == [EXCERPT]
+    return Path(EXCERPT).stem
+
+
+def test_remove_then_restore(service: PolicyService, excerpt: str) -> None:
     corpus = service.engine.corpus_dir
-    name = f"{GAOXIAN}.txt"
-    digest = content_hash(corpus / name)
-    removed = service.admin.remove(GAOXIAN, "tester")
-    assert _doc(service, GAOXIAN) is None and not (corpus / name).exists()
-    assert all(hit.passage.doc_id != GAOXIAN for hit in service.search("高县政务新媒体由谁负责", k=20))
-    assert service.admin.deleted() == [name]
+    digest = content_hash(corpus / EXCERPT)
+    assert any(hit.passage.doc_id == excerpt for hit in service.search("政府网站集约化试点", k=3))
+    removed = service.admin.remove(excerpt, "tester")
+    assert _doc(service, excerpt) is None and not (corpus / EXCERPT).exists()
+    assert all(hit.passage.doc_id != excerpt for hit in service.search("政府网站集约化试点", k=20))
+    assert service.admin.deleted() == [EXCERPT]
     with pytest.raises(NotFound, match="已删除"):
-        service.admin.remove(GAOXIAN, "tester")
-    _, versions = service.admin.versions_of(GAOXIAN)  # a deleted document is still found by its doc_id
+        service.admin.remove(excerpt, "tester")
+    _, versions = service.admin.versions_of(excerpt)  # a deleted document is still found by its doc_id
     assert [(v["version"], v["reason"], v["sha256"], v["current"]) for v in versions] == [
         (removed.version, "deleted", digest, False)
     ]
 
-    restored = service.admin.restore(GAOXIAN, removed.version, "tester")
-    assert restored.doc_id == GAOXIAN and content_hash(corpus / name) == digest
-    assert _doc(service, GAOXIAN) is not None and service.admin.deleted() == []
-    answer, _ = service.answer("高县政务新媒体由谁负责", [])
-    assert answer.citations and answer.citations[0].hit.passage.doc_id == GAOXIAN
-    assert service.admin.versions_of(GAOXIAN)[1][0]["current"] is True
+    restored = service.admin.restore(excerpt, removed.version, "tester")
+    assert restored.doc_id == excerpt and content_hash(corpus / EXCERPT) == digest
+    assert _doc(service, excerpt) is not None and service.admin.deleted() == []
+    assert service.search("政府网站集约化试点", k=1)[0].passage.doc_id == excerpt
+    assert service.admin.versions_of(excerpt)[1][0]["current"] is True
     with pytest.raises(ManagementError, match="当前版本"):
-        service.admin.restore(GAOXIAN, removed.version, "tester")
+        service.admin.restore(excerpt, removed.version, "tester")
 
     entries = service.audit.entries()
-    assert [(e["action"], e["doc_id"], e["file"], e["sha256"]) for e in entries] == [
-        ("delete", GAOXIAN, name, digest),
-        ("restore", GAOXIAN, name, digest),
+    assert [(e["action"], e["doc_id"], e["file"], e["sha256"], e["actor"]) for e in entries] == [
+        ("upload", excerpt, EXCERPT, digest, "tester"),
+        ("delete", excerpt, EXCERPT, digest, "tester"),
+        ("restore", excerpt, EXCERPT, digest, "tester"),
     ]
-    assert entries[0]["before"]["region"] == "四川省宜宾市高县" and entries[0]["after"] is None
-    assert entries[1]["detail"] == f"version {removed.version}"
+    assert entries[0]["before"] is None and entries[0]["after"]["issuer"] == "国务院办公厅"
+    assert entries[1]["before"]["doc_number"] == "国办函〔2018〕71号" and entries[1]["after"] is None
+    assert entries[2]["detail"] == f"version {removed.version}"
 
 
-def test_replace_keeps_the_old_version_to_restore(service: PolicyService, tmp_path: Path) -> None:
+def test_replace_keeps_the_old_version_to_restore(service: PolicyService, excerpt: str, tmp_path: Path) -> None:
     corpus = service.engine.corpus_dir
-    name = f"{GAOXIAN}.txt"
-    old = (corpus / name).read_bytes()
+    old = (corpus / EXCERPT).read_bytes()
     new = tmp_path / "new"
-    new.write_bytes(old + "五、附则\n本清单由县政务服务和大数据管理局负责解释。\n".encode())
+    new.write_bytes(old + "\n五、附则\n本方案由国务院办公厅政府信息与政务公开办公室负责解释。\n".encode())
     with pytest.raises(ManagementError, match="同类型"):
-        service.admin.replace(GAOXIAN, (new, "新版本.pdf"), "tester")
-    result = service.admin.replace(GAOXIAN, (new, "新版本.txt"), "tester")
-    assert result.added == [name] and (corpus / name).read_bytes() == new.read_bytes()
-    assert any("负责解释" in hit.passage.text for hit in service.search("清单由谁负责解释", k=5))
-    _, versions = service.admin.versions_of(GAOXIAN)
-    assert [(v["reason"], v["sha256"], v["current"]) for v in versions] == [
-        ("replaced", hashlib.sha256(old).hexdigest(), False)
-    ]
+        service.admin.replace(excerpt, (new, "新版本.pdf"), "tester")
+    result = service.admin.replace(excerpt, (new, "新版本.txt"), "tester")
+    assert result.added == [EXCERPT] and (corpus / EXCERPT).read_bytes() == new.read_bytes()
+    assert any("负责解释" in hit.passage.text for hit in service.search("方案由谁负责解释", k=5))
+    _, versions = service.admin.versions_of(excerpt)
+    old_digest = hashlib.sha256(old).hexdigest()
+    assert [(v["reason"], v["sha256"], v["current"]) for v in versions] == [("replaced", old_digest, False)]
 
-    service.admin.restore(GAOXIAN, versions[0]["version"], "tester")
-    assert (corpus / name).read_bytes() == old
-    assert not any("负责解释" in hit.passage.text for hit in service.search("清单由谁负责解释", k=5))
-    _, versions = service.admin.versions_of(GAOXIAN)
+    service.admin.restore(excerpt, versions[0]["version"], "tester")
+    assert (corpus / EXCERPT).read_bytes() == old
+    assert not any("负责解释" in hit.passage.text for hit in service.search("方案由谁负责解释", k=5))
+    _, versions = service.admin.versions_of(excerpt)
     assert [(v["reason"], v["current"]) for v in versions] == [("superseded by a restore", False), ("replaced", True)]
-    assert [e["action"] for e in service.audit.entries()] == ["replace", "restore"]
+    entries = service.audit.entries()
+    assert [e["action"] for e in entries] == ["upload", "replace", "restore"]
+    assert entries[1]["sha256"] == content_hash(new) and entries[1]["before"] == entries[0]["after"]
