@@ -73,20 +73,7 @@ class DocumentAdmin:
         return self.service.retriever.store.manifest["documents"]
 
     def resolve(self, doc: str) -> tuple[str, dict | None]:
-        """The corpus file name of ``doc`` (a doc_id or a file name) and its index entry (None: not indexed).
-
-        A deleted document is found by its file name or stem among the kept versions.
-        """
-        entries = self._entries()
-        for name, entry in entries.items():
-            if doc in (entry["doc_id"], name):
-                return name, entry
-        if any(path.name == doc for path in corpus_files(self.corpus_dir)):
-            return doc, None  # in the corpus but unreadable
-        kept = [name for name in self.versions.names() if doc in (name, Path(name).stem)]
-        if len(kept) == 1:
-            return kept[0], None
-        raise NotFound(f"没有这个文件：{doc}")
+        return resolve_document(doc, self._entries(), self.corpus_dir)
 
     def deleted(self) -> list[str]:
         """Files that were deleted and can be restored from a kept version."""
@@ -94,12 +81,7 @@ class DocumentAdmin:
         return [name for name in self.versions.names() if name not in present]
 
     def versions_of(self, doc: str) -> tuple[str, list[dict]]:
-        """The file name and its kept versions, newest first, each marked ``current`` if it is the file now."""
-        name, _ = self.resolve(doc)
-        path = self.corpus_dir / name
-        current = content_hash(path) if path.is_file() else ""
-        kept = self.versions.versions(name)
-        return name, [{**version.to_dict(), "current": version.sha256 == current} for version in kept]
+        return list_versions(doc, self._entries(), self.corpus_dir)
 
     def upload(self, uploads: list[tuple[Path, str]], replace: bool, actor: str) -> UploadResult:
         """``PolicyService.add_documents`` with one audit entry per file added or replaced."""
@@ -250,6 +232,33 @@ class DocumentAdmin:
         self.service.audit.record(
             AuditEntry(actor, action, entry.get("doc_id", ""), name, entry.get("hash", ""), before, after, detail)
         )
+
+
+def resolve_document(doc: str, entries: dict[str, dict], corpus_dir: Path) -> tuple[str, dict | None]:
+    """The corpus file name of ``doc`` (a doc_id or a file name) and its index entry (None: not indexed).
+
+    ``entries``: the index manifest's documents. A file in the corpus that could not be indexed is found by
+    its name; a deleted one by its file name or stem among the kept versions.
+    """
+    for name, entry in entries.items():
+        if doc in (entry["doc_id"], name):
+            return name, entry
+    if any(path.name == doc for path in corpus_files(corpus_dir)):
+        return doc, None
+    kept = [name for name in VersionStore(corpus_dir).names() if doc in (name, Path(name).stem)]
+    if len(kept) == 1:
+        return kept[0], None
+    raise NotFound(f"没有这个文件：{doc}")
+
+
+def list_versions(doc: str, entries: dict[str, dict], corpus_dir: Path) -> tuple[str, list[dict]]:
+    """The file name and its kept versions, newest first, each marked ``current`` if it is the file now."""
+    name, _ = resolve_document(doc, entries, corpus_dir)
+    path = corpus_dir / name
+    current = content_hash(path) if path.is_file() else ""
+    return name, [
+        {**kept.to_dict(), "current": kept.sha256 == current} for kept in VersionStore(corpus_dir).versions(name)
+    ]
 
 
 def clean_meta_changes(changes: dict) -> dict:
