@@ -192,13 +192,17 @@ class DocumentAdmin:
                 overrides[name] = item
             else:
                 overrides.pop(name, None)
+            if overrides == original:
+                return ActionResult(
+                    Action.META, entry["doc_id"], name, f"{name} 的元数据没有变化", entry["meta"], entry["meta"]
+                )
             write_overrides(manifest_path, overrides)
             with self._undone_on_failure(lambda: write_overrides(manifest_path, original)):
                 self.service.engine.refresh()
             updated = self._entries()[name]
             self._record(actor, Action.META, name, updated, entry["meta"], updated["meta"])
             changed = [key for key in META_FIELDS if entry["meta"].get(key) != updated["meta"].get(key)]
-            message = f"已更新 {name} 的元数据：{'、'.join(changed)}" if changed else f"{name} 的元数据没有变化"
+            message = f"已更新 {name} 的元数据：{'、'.join(changed) or '与文件自身的值相同'}"
             return ActionResult(Action.META, updated["doc_id"], name, message, entry["meta"], updated["meta"])
 
     def _kept_file(self, version: Version) -> Path:
