@@ -50,9 +50,7 @@ class VersionStore:
         folder = self.root / name
         folder.mkdir(parents=True, exist_ok=True)
         copy_durably(source, folder / f"{version_id}{Path(name).suffix}")
-        version = Version(
-            version_id, name, now.isoformat(timespec="seconds"), reason, digest, source.stat().st_size
-        )
+        version = Version(version_id, name, now.isoformat(timespec="seconds"), reason, digest, source.stat().st_size)
         write_durably(folder / f"{version_id}.json", json.dumps(version.to_dict(), ensure_ascii=False).encode())
         return version
 
@@ -78,4 +76,3 @@ class VersionStore:
     def names(self) -> list[str]:
         """Every corpus file name that has kept versions."""
         return sorted(entry.name for entry in self.root.iterdir() if entry.is_dir()) if self.root.is_dir() else []
-
