@@ -63,7 +63,7 @@ class AuditLog:
         self._lock = threading.Lock()
 
     def record(self, entry: AuditEntry) -> AuditEntry:
-        """Append ``entry`` and fsync; an action whose entry cannot be written fails with it."""
+        """Append ``entry`` and fsync. An error propagates: the caller (and its client) learns the log failed."""
         line = json.dumps(entry.to_dict(), ensure_ascii=False) + "\n"
         data = line.encode("utf-8", "backslashreplace")  # a lone surrogate from a client stays an escape
         self.path.parent.mkdir(parents=True, exist_ok=True)

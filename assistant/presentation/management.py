@@ -120,6 +120,8 @@ class DocumentAdmin:
             path = self.corpus_dir / name
             if not path.is_file():
                 raise NotFound(f"{name} 已删除")
+            if entry is not None and len(self._entries()) == 1:  # an index over no document cannot be built
+                raise ManagementError(f"{name} 是唯一的文件，不能删除：请先上传其他文件，或上传新版本取代它")
             kept = self.versions.keep(path, name, "deleted")
             path.unlink()
             with self._undone_on_failure(lambda: copy_durably(self._kept_file(kept), path)):
