@@ -64,8 +64,7 @@ class AuditLog:
 
     def record(self, entry: AuditEntry) -> AuditEntry:
         """Append ``entry`` and fsync. An error propagates: the caller (and its client) learns the log failed."""
-        line = json.dumps(entry.to_dict(), ensure_ascii=False) + "\n"
-        data = line.encode("utf-8", "backslashreplace")  # a lone surrogate from a client stays an escape
+        data = _utf8(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         created = not self.path.exists()
         with self._lock:
@@ -99,7 +98,7 @@ class AuditLog:
         return found
 
     def export_jsonl(self) -> str:
-        return "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in self.entries())
+        return _utf8("".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in self.entries()))
 
     def export_csv(self) -> str:
         """CSV with a BOM for Excel; before/after stay JSON columns."""
@@ -108,7 +107,12 @@ class AuditLog:
         writer.writerow(COLUMNS)
         for entry in self.entries():
             writer.writerow([spreadsheet_cell(_text(entry.get(column))) for column in COLUMNS])
-        return "\ufeff" + buffer.getvalue()
+        return "\ufeff" + _utf8(buffer.getvalue())
+
+
+def _utf8(text: str) -> str:
+    """Text that encodes as UTF-8: a lone surrogate from a client (in JSON a valid escape) stays ``\\udXXX``."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _text(value: object) -> object:
