@@ -10,10 +10,11 @@ uploads live in ``assistant/``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no calls home
@@ -23,12 +24,16 @@ import uvicorn
 from gradio.utils import get_upload_folder
 
 from assistant.cli import add_index_arguments, index_settings
+from assistant.documents import META_FIELDS
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine
 from assistant.loading import SUPPORTED_SUFFIXES
 from assistant.presentation.access import AccessPolicy
 from assistant.presentation.api import LOOPBACK_HOSTS, create_api
+from assistant.presentation.audit import AUDIT_FILE, Action, AuditEntry, AuditLog
+from assistant.presentation.audit import COLUMNS as AUDIT_COLUMNS
 from assistant.presentation.concise import concise_text
 from assistant.presentation.feedback import FeedbackStore
+from assistant.presentation.management import ManagementError
 from assistant.presentation.render import SOURCES_CSS, answer_markdown, escape_markdown, sources_html
 from assistant.presentation.service import PolicyService
 from assistant.presentation.upload import MAX_UPLOAD_BYTES, UploadRefused, received_file
@@ -43,6 +48,14 @@ EXAMPLES = [
 ]
 ALL = ""  # the filter value meaning "no filter"
 DOCUMENT_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "doc_number", "file", "passages"]
+META_LABELS = {
+    "title": "标题",
+    "issuer": "发文机关",
+    "region": "地区",
+    "year": "年份",
+    "date": "日期",
+    "doc_number": "文号",
+}
 CSS = (
     SOURCES_CSS
     + """
@@ -199,29 +212,89 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
 
 
 def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
-    """The admin page at ``/admin`` (behind Gradio's login): add or replace documents, export feedback."""
+    """The admin page at ``/admin`` (behind Gradio's login): add, replace, delete, restore and correct documents,
+    the audit log, feedback export. Every action refreshes the lists on the page; the public page's filters
+    follow when it is (re)loaded.
+    """
 
-    def upload(paths: list[str] | None, replace: bool) -> tuple:
+    def lists(doc: str | None = None) -> tuple:
+        """The document table, the document chooser (keeping ``doc`` if it still exists), the audit table."""
+        choices = _managed_choices(service)
+        value = doc if doc in {value for _, value in choices} else None
+        return _document_rows(service), gr.update(choices=choices, value=value), _audit_rows(service)
+
+    def upload(paths: list[str] | None, replace: bool, request: gr.Request) -> tuple:
         if not paths:
-            return "请先选择文件。", gr.update()
+            return "请先选择文件。", *lists()
         received, refused = [], {}
         for path in paths:  # the path comes from the client: only Gradio's own upload files are read
             try:
                 received.append((received_file(path, Path(get_upload_folder())), Path(path).name))
             except UploadRefused as error:
                 refused[Path(str(path)).name] = str(error)
-        result = service.add_documents(received, replace=replace)
+        result = service.admin.upload(received, replace, _admin_actor(request))
         result.refused.update(refused)
         report = result.summary() + (f"\n（用时 {result.seconds:.1f} 秒）" if result.added else "")
-        return report, _document_rows(service)
+        return report, *lists()
 
-    exports = Path(tempfile.mkdtemp(prefix="policy-qa-feedback-"))  # one folder, overwritten by each export
+    def form(doc: str | None) -> list[str]:
+        row = next((row for row in service.documents() if row["doc_id"] == doc), {})
+        return [str(row.get(key) or "") for key in META_FIELDS]
 
-    def export() -> list[str]:
-        folder = exports
-        (folder / "feedback.jsonl").write_text(feedback.export_jsonl(), encoding="utf-8")
-        (folder / "feedback.csv").write_text(feedback.export_csv(), encoding="utf-8")
-        return [str(folder / "feedback.jsonl"), str(folder / "feedback.csv")]
+    def select(doc: str | None) -> tuple:
+        """The chosen document's metadata in the form, its kept versions in the version chooser."""
+        fields = form(doc)
+        try:
+            _, versions = service.admin.versions_of(doc) if doc else ("", [])
+        except ManagementError:
+            versions = []
+        return *fields, gr.update(choices=_version_choices(versions), value=None)
+
+    def act(doc: str | None, action: Callable[[str], str]) -> tuple:
+        if not doc:
+            return "请先选择文件。", *lists(doc)
+        try:
+            message = action(doc)
+        except ManagementError as error:
+            message = f"未完成：{error}"
+        return message, *lists(doc)
+
+    def save_meta(request: gr.Request, doc: str | None, *values: str) -> tuple:
+        """Only the fields the administrator changed are sent; an emptied one goes back to the file's own."""
+        current = next((row for row in service.documents() if row["doc_id"] == doc), {})
+        changes = {
+            key: value.strip()
+            for key, value in zip(META_FIELDS, values, strict=True)
+            if value.strip() != str(current.get(key) or "")
+        }
+        if doc and not changes:
+            return "元数据没有改动。", *lists(doc), *form(doc)
+        done = act(doc, lambda d: service.admin.edit_meta(d, changes, _admin_actor(request)).message)
+        return *done, *form(doc)  # the form shows what is in force now (an emptied field: the file's own)
+
+    def remove(doc: str | None, request: gr.Request) -> tuple:
+        return act(doc, lambda d: service.admin.remove(d, _admin_actor(request)).message)
+
+    def restore(doc: str | None, version: str | None, request: gr.Request) -> tuple:
+        if not version:
+            return "请先选择要恢复的版本。", *lists(doc)
+        return act(doc, lambda d: service.admin.restore(d, version, _admin_actor(request)).message)
+
+    exports = Path(tempfile.mkdtemp(prefix="policy-qa-export-"))  # one folder, overwritten by each export
+
+    def export(request: gr.Request) -> tuple:
+        if service.audit is not None:
+            service.audit.record(AuditEntry(_admin_actor(request), Action.FEEDBACK_EXPORT, detail="jsonl, csv"))
+        (exports / "feedback.jsonl").write_text(feedback.export_jsonl(), encoding="utf-8")
+        (exports / "feedback.csv").write_text(feedback.export_csv(), encoding="utf-8")
+        return [str(exports / "feedback.jsonl"), str(exports / "feedback.csv")], _audit_rows(service)
+
+    def export_audit() -> list[str]:
+        if service.audit is None:
+            return []
+        (exports / "audit.jsonl").write_text(service.audit.export_jsonl(), encoding="utf-8")
+        (exports / "audit.csv").write_text(service.audit.export_csv(), encoding="utf-8")
+        return [str(exports / "audit.jsonl"), str(exports / "audit.csv")]
 
     with gr.Blocks(title="政策问答 · 管理", analytics_enabled=False) as ui:
         gr.Markdown("## 政策问答 · 管理　[返回问答](/)")
@@ -232,22 +305,80 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         files_in = gr.File(
             file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="选择文件", elem_id="upload"
         )
-        replace = gr.Checkbox(label="替换同名文件（新版本取代旧版本）", value=False, elem_id="replace-documents")
+        replace = gr.Checkbox(
+            label="替换同名文件（新版本取代旧版本，旧版本保存，可恢复）", value=False, elem_id="replace-documents"
+        )
         add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
         upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
         documents = gr.Dataframe(
             _document_rows(service), headers=DOCUMENT_COLUMNS, label="已收录文件", interactive=False
         )
+        gr.Markdown("### 管理文件\n选择文件后可修正元数据（清空一项即恢复为文件自身的值）、删除，或恢复保存的版本。")
+        doc = gr.Dropdown(_managed_choices(service), value=None, label="文件", elem_id="manage-doc")
+        with gr.Row():
+            meta = [gr.Textbox(label=META_LABELS[key], elem_id=f"meta-{key}") for key in META_FIELDS]
+        with gr.Row():
+            save = gr.Button("保存元数据", variant="primary", elem_id="save-meta")
+            delete = gr.Button("删除文件", variant="stop", elem_id="delete-document")
+        with gr.Row():
+            version = gr.Dropdown([], value=None, label="保存的版本", elem_id="manage-version", scale=3)
+            restore_button = gr.Button("恢复此版本", elem_id="restore-version", scale=1)
+        action_report = gr.Textbox(label="操作结果", interactive=False, elem_id="manage-report")
+        gr.Markdown("### 审计日志\n每项管理操作：谁、何时、做了什么、文件的 SHA-256、修改前后的元数据（最新的在前）。")
+        audit = gr.Dataframe(
+            _audit_rows(service), headers=list(AUDIT_COLUMNS), label="审计日志", interactive=False, elem_id="audit"
+        )
+        export_audit_button = gr.Button("导出审计日志", elem_id="export-audit")
+        exported_audit = gr.File(label="审计日志文件", file_count="multiple", interactive=False)
         gr.Markdown(
-            "### 反馈导出\n脚本可用管理令牌调用 `GET /api/feedback/export?format=jsonl|csv`（见[接口文档](/docs)）。"
+            "### 反馈导出\n脚本可用管理令牌调用 `GET /api/feedback/export?format=jsonl|csv`、`GET /api/audit`"
+            "（见[接口文档](/docs)）。"
         )
         export_button = gr.Button("导出反馈", elem_id="export-feedback")
         exported = gr.File(label="反馈文件", file_count="multiple", interactive=False, elem_id="exported")
 
-        add.click(upload, [files_in, replace], [upload_report, documents])
-        export_button.click(export, None, exported)
+        refreshed = [documents, doc, audit]
+        add.click(upload, [files_in, replace], [upload_report, *refreshed])
+        doc.change(select, doc, [*meta, version])
+        save.click(save_meta, [doc, *meta], [action_report, *refreshed, *meta])
+        delete.click(remove, doc, [action_report, *refreshed])
+        restore_button.click(restore, [doc, version], [action_report, *refreshed])
+        export_button.click(export, None, [exported, audit])
+        export_audit_button.click(export_audit, None, exported_audit)
     ui.queue(default_concurrency_limit=1)
     return ui
+
+
+def _managed_choices(service: PolicyService) -> list[tuple[str, str]]:
+    """Indexed documents by doc_id, then deleted ones (restorable) by file name."""
+    indexed = [(f"{row['title']}（{row['file']}）", row["doc_id"]) for row in service.documents()]
+    return indexed + [(f"已删除：{name}", name) for name in service.admin.deleted()]
+
+
+def _version_choices(versions: list[dict]) -> list[tuple[str, str]]:
+    reasons = {"replaced": "被新版本取代", "deleted": "删除前", "superseded by a restore": "恢复前"}
+    return [
+        (
+            f"{v['saved_at']} {reasons.get(v['reason'], v['reason'])}{'（与当前相同）' if v['current'] else ''}",
+            v["version"],
+        )
+        for v in versions
+    ]
+
+
+def _audit_rows(service: PolicyService, limit: int = 200) -> list[list]:
+    entries = service.audit.entries()[-limit:][::-1] if service.audit is not None else []
+    return [[_audit_cell(entry.get(column)) for column in AUDIT_COLUMNS] for entry in entries]
+
+
+def _audit_cell(value: object) -> object:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else ("" if value is None else value)
+
+
+def _admin_actor(request: gr.Request | None) -> str:
+    """Who acts on the admin page, for the audit log: the name they logged in with."""
+    user = getattr(request, "username", None) if request is not None else None
+    return f"admin-page:{user}" if user else "admin-page"
 
 
 def build_admin_disabled() -> gr.Blocks:
@@ -284,14 +415,22 @@ def create_app(
     admin credential exists), the public page only with ``require_token`` (an API token as the password).
     """
     access = access or AccessPolicy()
-    service = PolicyService(engine)
+    service = PolicyService(engine, audit=AuditLog(data_dir / AUDIT_FILE))
     feedback = FeedbackStore(data_dir / "feedback.sqlite3")
     api = create_api(service, feedback, access, allowed_hosts)
+
+    def admin_login(user: str, password: str) -> bool:
+        """The admin page's login; a failed one is audited (the password never is)."""
+        if access.admin_login(user, password):
+            return True
+        service.audit.record(AuditEntry(f"admin-page:{user[:64]}", Action.LOGIN_FAILED, detail="admin page login"))
+        return False
+
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     look = {"footer_links": ["api"], "css": CSS, "theme": theme}
     if access.admin_enabled:
         admin = build_admin_ui(service, feedback)
-        gr.mount_gradio_app(api, admin, path="/admin", auth=access.admin_login, max_file_size=MAX_UPLOAD_BYTES, **look)
+        gr.mount_gradio_app(api, admin, path="/admin", auth=admin_login, max_file_size=MAX_UPLOAD_BYTES, **look)
     else:
         admin = build_admin_disabled()
         gr.mount_gradio_app(api, admin, path="/admin", max_file_size=0, **look)

@@ -13,10 +13,11 @@ from pathlib import Path
 from assistant.answering.answer import Answer
 from assistant.answering.answerer import Answerer
 from assistant.answering.generation import GeneratingAnswerer, GenerationSettings
+from assistant.documents import META_FIELDS
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine, add_to_corpus
 from assistant.indexing.dense import INDEX_TYPES
-from assistant.indexing.store import embed_shard
+from assistant.indexing.store import current_generation, embed_shard
 from assistant.indexing.vector_store import BACKENDS, IndexSettings
 from assistant.presentation.access import (
     AUTH_FILE,
@@ -29,8 +30,12 @@ from assistant.presentation.access import (
     read_auth_file,
     write_auth_file,
 )
+from assistant.presentation.audit import AUDIT_FILE, Action, AuditEntry, AuditLog
+from assistant.presentation.management import ManagementError, list_versions
+from assistant.presentation.service import PolicyService
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import MODES
+from assistant.versions import VersionStore
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,9 +68,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(handler=_build)
 
-    add = commands.add_parser("add", parents=[common], help="add documents to the corpus and the index")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder with audit.jsonl (default: data/)")
+    add = commands.add_parser("add", parents=[common, data], help="add documents to the corpus and the index")
     add.add_argument("files", nargs="+", type=Path)
     add.set_defaults(handler=_add)
+
+    remove = commands.add_parser(
+        "remove", parents=[common, data], help="delete a document from the corpus and the index (restorable)"
+    )
+    remove.add_argument("doc", help="doc_id or file name")
+    remove.set_defaults(handler=_manage)
+    meta = commands.add_parser(
+        "meta", parents=[common, data], help="correct a document's metadata (kept in corpus/manifest.json)"
+    )
+    meta.add_argument("doc", help="doc_id or file name")
+    for name in META_FIELDS:
+        meta.add_argument(f"--{name.replace('_', '-')}", dest=name, help="an empty value restores the document's own")
+    meta.set_defaults(handler=_manage)
+    versions = commands.add_parser("versions", parents=[common], help="the kept earlier versions of a document")
+    versions.add_argument("doc", help="doc_id or file name (also of a deleted document)")
+    versions.add_argument("--json", action="store_true", help="print JSON")
+    versions.set_defaults(handler=_versions)
+    restore = commands.add_parser("restore", parents=[common, data], help="make a kept version the current file")
+    restore.add_argument("doc", help="doc_id or file name (also of a deleted document)")
+    restore.add_argument("version", help="a version id from `versions`")
+    restore.set_defaults(handler=_manage)
+    audit = commands.add_parser("audit", parents=[data], help="print the audit log of administrative actions")
+    audit.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    audit.set_defaults(handler=_audit)
 
     auth = commands.add_parser("auth", help="admin password and API tokens (stored hashed in DATA/auth.json)")
     auth.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder of the app (default: data/)")
@@ -220,17 +251,79 @@ def _auth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _actor() -> str:
+    """Who runs a command, for the audit log."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in this environment
+        return "cli"
+
+
 def _add(args: argparse.Namespace) -> int:
+    versions = VersionStore(args.corpus)
+    for path in args.files:  # a file of the same name is replaced: its version is kept
+        if (args.corpus / path.name).is_file() and path.is_file():
+            versions.keep(args.corpus / path.name, path.name, "replaced")
     added, refused = add_to_corpus(args.files, args.corpus)
     for name, reason in refused.items():
         print(f"not added: {name}: {reason}", file=sys.stderr)
     engine = _open(args)
+    audit = AuditLog(args.data / AUDIT_FILE)
+    for name in added:
+        entry = engine.store.manifest["documents"].get(name)
+        if entry is not None:
+            audit.record(AuditEntry(_actor(), Action.UPLOAD, entry["doc_id"], name, entry["hash"], after=entry["meta"]))
     print(
         f"added {len(added)} file(s); index: {len(engine.store.documents)} documents, "
         f"{len(engine.store.passages)} passages"
     )
     failed_added = [name for name in added if name in engine.report.failed]
     return 1 if (refused or failed_added) and not (set(added) - set(failed_added)) else 0
+
+
+def _manage(args: argparse.Namespace) -> int:
+    """remove, meta, restore: one index refresh each, audited as ``cli:<user>``."""
+    service = PolicyService(_open(args), audit=AuditLog(args.data / AUDIT_FILE))
+    try:
+        if args.command == "remove":
+            result = service.admin.remove(args.doc, _actor())
+        elif args.command == "restore":
+            result = service.admin.restore(args.doc, args.version, _actor())
+        else:
+            changes = {name: getattr(args, name) for name in META_FIELDS if getattr(args, name) is not None}
+            result = service.admin.edit_meta(args.doc, changes, _actor())
+    except ManagementError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(result.message)
+    if result.after:
+        print(_json(result.after))
+    return 0
+
+
+def _versions(args: argparse.Namespace) -> int:
+    """Reads the index manifest only: no model is loaded."""
+    generation = current_generation(args.index)
+    manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8")) if generation else {}
+    try:
+        name, versions = list_versions(args.doc, manifest.get("documents", {}), args.corpus)
+    except ManagementError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(_json({"file": name, "versions": versions}, indent=1))
+    elif not versions:
+        print(f"{name}: no kept versions")
+    for version in versions if not args.json else []:
+        mark = " (current)" if version["current"] else ""
+        print(f"{version['version']}  {version['saved_at']}  {version['reason']}  {version['bytes']} bytes{mark}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    log = AuditLog(args.data / AUDIT_FILE)
+    sys.stdout.write(log.export_csv() if args.format == "csv" else log.export_jsonl())
+    return 0
 
 
 def _search(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from assistant.repair import Repaired
 
@@ -37,6 +37,10 @@ class DocumentMeta:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+# The fields an administrator or ``corpus/manifest.json`` may set.
+META_FIELDS = tuple(item.name for item in fields(DocumentMeta))
 
 
 @dataclass

@@ -46,18 +46,27 @@ COMPARED = ("recall@1", "recall@5", "mrr@10")
 ANSWERS_SHOWN = ("accuracy[who+when+number]", "refusal_recall", "false_refusal_rate", "latency_p50_ms")
 
 
-def evaluate_set(corpus: Path, questions: list[LabelledQuestion], embedder: SentenceTransformerEmbedder) -> dict:
-    return evaluate_sets(corpus, {"": questions}, embedder)[""]
+def evaluate_set(
+    corpus: Path, questions: list[LabelledQuestion], embedder: SentenceTransformerEmbedder, keep: Path | None
+) -> dict:
+    return evaluate_sets(corpus, {"": questions}, embedder, keep)[""]
 
 
 def evaluate_sets(
-    corpus: Path, named: dict[str, list[LabelledQuestion]], embedder: SentenceTransformerEmbedder
+    corpus: Path,
+    named: dict[str, list[LabelledQuestion]],
+    embedder: SentenceTransformerEmbedder,
+    keep: Path | None = None,
 ) -> dict[str, dict]:
-    """Our retrieval modes, the naive baselines and the answers on each question set over one corpus."""
+    """Our retrieval modes, the naive baselines and the answers on each question set over one corpus.
+
+    ``keep``: an index folder kept between runs (updated like any index: only new passage texts are embedded).
+    """
     evidence = EvidenceIndex(corpus)
-    with tempfile.TemporaryDirectory() as index_dir:
+    with tempfile.TemporaryDirectory() as scratch:
+        index_dir = keep or Path(scratch)
         started = time.perf_counter()
-        engine = Engine.open(corpus, Path(index_dir), embedder=embedder, progress=False)
+        engine = Engine.open(corpus, index_dir, embedder=embedder, progress=False)
         build_seconds = time.perf_counter() - started
         chunks = NaiveChunks(corpus)
         dense_baseline, bm25_baseline = NaiveRetriever(chunks, embedder), NaiveBM25Retriever(chunks)
@@ -111,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev-questions", type=Path, default=DEV_QUESTIONS)
     parser.add_argument("--dev-corpus", type=Path, default=DEV_CORPUS)
     parser.add_argument("--seeds-only", action="store_true", help="only the five bundled documents' labelled set")
+    parser.add_argument("--keep-index", type=Path, help="keep the indexes here between runs (default: throwaway)")
     parser.add_argument("--model", default="default")
     parser.add_argument("--json", type=Path, help="also write the numbers to this JSON file")
     parser.add_argument("--no-check", action="store_true", help="do not compare with eval/expected/labelled.json")
@@ -143,11 +153,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     embedder = SentenceTransformerEmbedder(args.model)
-    sets = {"seeds": evaluate_set(args.corpus, load_questions(args.questions), embedder)}
+    keep = args.keep_index
+    sets = {"seeds": evaluate_set(args.corpus, load_questions(args.questions), embedder, keep and keep / "seeds")}
     if not args.seeds_only:
         dev = load_questions(args.dev_questions)
-        built = evaluate_sets(args.dev_corpus, {f"dev-{h}": [q for q in dev if q.split == h] for h in HALVES}, embedder)
-        sets.update(built)
+        halves = {f"dev-{h}": [q for q in dev if q.split == h] for h in HALVES}
+        sets.update(evaluate_sets(args.dev_corpus, halves, embedder, keep and keep / "dev"))
     print_sets(sets)
     summary = {"sets": sets}
     if args.json:

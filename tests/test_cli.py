@@ -1,12 +1,17 @@
 """The command line is a contract: run it as users and scripts do, in a subprocess."""
 
+import csv
+import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from assistant.engine import Engine
 from tests.paths import CORPUS, ROOT
+
+DEV_DOCS = ROOT / "eval" / "corpora" / "dev" / "docs"
 
 CONTRACT = {"rank", "score", "doc_id", "title", "region", "year", "section", "text", "start", "end"}
 
@@ -68,3 +73,39 @@ def test_ask_batch_contract(engine: Engine, tmp_path: Path) -> None:
     assert first["citations"] and set(first["citations"][0]) >= CITATION_CONTRACT
     assert "[1]" in first["answer"] and first["citations"][0]["n"] == 1
     assert second["id"] == "b" and second["answerable"] is False and second["citations"] == []
+
+
+def test_meta_remove_versions_restore_audit(engine: Engine, corpus_copy: Path, tmp_path: Path) -> None:
+    """The document management commands on a copy of the corpus and index, each audited as cli:<user>."""
+    index = tmp_path / "index"
+    shutil.copytree(engine.index_dir, index)
+    name = "国务院办公厅_2018_政府网站集约化试点工作方案.txt"  # the head of a real notice: quick to index
+    (corpus_copy / name).write_text((DEV_DOCS / name).read_text(encoding="utf-8")[:1200], encoding="utf-8")
+    doc_id, where = Path(name).stem, ("--corpus", str(corpus_copy), "--index", str(index), "--data", str(tmp_path))
+
+    result = _run("meta", doc_id, "--region", "全国", "--doc-number", "国办函〔2018〕71号（核对）", *where)
+    assert result.returncode == 0, result.stderr
+    assert "region" in result.stdout and json.loads(result.stdout.splitlines()[1])["region"] == "全国"
+    manifest = json.loads((corpus_copy / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest[name] == {
+        "region": "全国",
+        "doc_number": "国办函〔2018〕71号（核对）",
+        "sources": {"region": "admin", "doc_number": "admin"},
+    }
+
+    assert _run("remove", doc_id, *where).returncode == 0 and not (corpus_copy / name).exists()
+    listed = _run("versions", doc_id, "--json", *where[:4])
+    assert listed.returncode == 0, listed.stderr
+    (version,) = json.loads(listed.stdout)["versions"]
+    assert version["reason"] == "deleted" and version["current"] is False
+    missing = _run("versions", "no-such-document", *where[:4])
+    assert missing.returncode == 1 and "没有这个文件" in missing.stderr and "Traceback" not in missing.stderr
+
+    restored = _run("restore", doc_id, version["version"], *where)
+    assert restored.returncode == 0, restored.stderr
+    assert (corpus_copy / name).read_text(encoding="utf-8") == (DEV_DOCS / name).read_text(encoding="utf-8")[:1200]
+    audit = _run("audit", "--format", "csv", "--data", str(tmp_path))
+    rows = list(csv.DictReader(io.StringIO(audit.stdout.lstrip("\ufeff"))))
+    assert [row["action"] for row in rows] == ["meta", "delete", "restore"]
+    assert all(row["actor"].startswith("cli") and row["doc_id"] == doc_id for row in rows)
+    assert json.loads(rows[1]["before"])["region"] == "全国"  # the correction outlives a delete and a restore

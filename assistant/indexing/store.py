@@ -2,7 +2,9 @@
 
 Each build writes a complete new generation folder and only then points ``CURRENT`` at it
 (an atomic rename), so a crash mid-build leaves the previous index usable. Builds are
-incremental: a document whose content hash is unchanged keeps its passages and vectors.
+incremental: a document whose content hash is unchanged keeps its passages and vectors; when only its
+metadata overrides (``corpus/manifest.json``) changed, its metadata is read again and BM25 rebuilt, and
+nothing is embedded (dense vectors see the passage text alone).
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ import numpy as np
 from tqdm import tqdm
 
 from assistant.chunking import ChunkSettings
-from assistant.corpus import assign_doc_ids, content_hash, corpus_files
-from assistant.documents import DocumentMeta, Passage
+from assistant.corpus import assign_doc_ids, content_hash, corpus_files, read_document
+from assistant.documents import META_FIELDS, DocumentMeta, Passage
 from assistant.embedding.embedder import Embedder
 from assistant.indexing.checkpoint import EmbeddingCheckpoint
 from assistant.indexing.lexical import LexicalIndex
@@ -64,6 +66,7 @@ class BuildReport:
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    metadata_updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
@@ -74,12 +77,13 @@ class BuildReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.rebuilt_because)
+        return bool(self.added or self.updated or self.metadata_updated or self.removed or self.rebuilt_because)
 
     def summary(self) -> str:
         parts = [
             f"{len(self.added)} added",
             f"{len(self.updated)} updated",
+            f"{len(self.metadata_updated)} metadata updated",
             f"{len(self.removed)} removed",
             f"{len(self.unchanged)} unchanged",
             f"{len(self.failed)} failed",
@@ -228,11 +232,10 @@ def embed_shard(
     plan = _plan(corpus_dir, previous)
     known = {entry["hash"] for entry in previous.manifest["documents"].values()} if previous else set()
     names = [name for name in sorted(plan.hashes) if plan.hashes[name] not in known][shard::shards]
-    overrides = load_manifest(corpus_dir)
     checkpoint = EmbeddingCheckpoint(index_dir, embedder)
     for name in tqdm(names, desc=f"shard {shard}/{shards}", unit="doc", disable=not progress):
         try:
-            ingested = ingest(corpus_dir / name, settings, overrides.get(name))
+            ingested = ingest(corpus_dir / name, settings, plan.overrides_of(name))
         except DocumentError:
             continue  # the build reports it
         checkpoint.encode_passages(_dense_texts(ingested.passages), progress)
@@ -246,18 +249,33 @@ def _dense_texts(passages: list[Passage]) -> list[str]:
 
 @dataclass
 class _Plan:
-    """Which corpus files need work, computed from content hashes, and the doc_id of each file."""
+    """Which corpus files need work, computed from content hashes and metadata overrides, and their doc_ids."""
 
     hashes: dict[str, str]
     failed: dict[str, str]
     doc_ids: dict[str, str] = field(default_factory=dict)
     clashes: list[str] = field(default_factory=list)
+    overrides: dict[str, dict] = field(default_factory=dict)
 
     def changes(self, previous: IndexStore) -> bool:
-        old = {name: entry["hash"] for name, entry in previous.manifest["documents"].items()}
-        old_ids = {name: entry["doc_id"] for name, entry in previous.manifest["documents"].items()}
+        entries = previous.manifest["documents"]
+        old = {name: entry["hash"] for name, entry in entries.items()}
+        old_ids = {name: entry["doc_id"] for name, entry in entries.items()}
         ids = {name: self.doc_ids[name] for name in self.hashes}
-        return old != self.hashes or old_ids != ids or previous.manifest.get("failed", {}) != self.failed
+        retitled = any(entries[name].get("overrides", {}) != self.overrides_of(name) for name in entries)
+        return old != self.hashes or old_ids != ids or previous.manifest.get("failed", {}) != self.failed or retitled
+
+    def overrides_of(self, name: str) -> dict:
+        return self.overrides.get(name, {})
+
+
+def effective_overrides(manifest: dict) -> dict[str, dict]:
+    """The metadata fields ``corpus/manifest.json`` sets per file; other keys (who edited it) do not count."""
+    return {
+        name: {key: value for key, value in entry.items() if key in META_FIELDS}
+        for name, entry in manifest.items()
+        if isinstance(entry, dict)
+    }
 
 
 def _plan(corpus_dir: Path, previous: IndexStore | None) -> _Plan:
@@ -271,7 +289,9 @@ def _plan(corpus_dir: Path, previous: IndexStore | None) -> _Plan:
         for name, digest in hashes.items()
         if previous and old_failed.get(name) == digest
     }
-    return _Plan({name: digest for name, digest in hashes.items() if name not in failed}, failed, doc_ids, clashes)
+    kept_hashes = {name: digest for name, digest in hashes.items() if name not in failed}
+    overrides = effective_overrides(load_manifest(corpus_dir)) if corpus_dir.is_dir() else {}
+    return _Plan(kept_hashes, failed, doc_ids, clashes, {n: o for n, o in overrides.items() if n in kept_hashes})
 
 
 def _load_compatible(
@@ -320,7 +340,6 @@ def _build(
 ) -> IndexStore:
     """Write a new generation: unchanged documents keep passages and vectors; the others are read and chunked, and
     only passages whose text ``known`` (an earlier generation, same model) has no vector for are embedded."""
-    overrides = load_manifest(corpus_dir)
     known_vectors = _vectors_by_text(known)
     checkpoint = EmbeddingCheckpoint(index_dir, embedder)
     old_entries = previous.manifest["documents"] if previous else {}
@@ -339,13 +358,12 @@ def _build(
             same = old is not None and (old["hash"], old["doc_id"]) == (digest, doc_id) and old_id_count[doc_id] == 1
             if previous is not None and old is not None and same:
                 positions = previous.doc_positions[old["doc_id"]]
-                documents[name] = old
+                documents[name] = _with_overrides(old, corpus_dir / name, plan.overrides_of(name), parser, report)
                 passages.extend(previous.passages[i] for i in positions)
                 vectors.append(previous.vectors[positions])
-                report.unchanged.append(name)
                 continue
             try:
-                ingested = ingest(corpus_dir / name, settings, overrides.get(name), doc_id, parser)
+                ingested = ingest(corpus_dir / name, settings, plan.overrides_of(name), doc_id, parser)
             except Exception as error:  # any failure is this one file's: refused by name, the build goes on
                 reason = error.reason if isinstance(error, DocumentError) else f"unreadable ({type(error).__name__})"
                 print(f"warning: skipped {name}: {reason}", file=sys.stderr)
@@ -357,6 +375,7 @@ def _build(
                 "doc_id": ingested.document.doc_id,
                 "hash": digest,
                 "meta": ingested.document.meta.to_dict(),
+                "overrides": plan.overrides_of(name),
                 "passages": len(ingested.passages),
             }
             (report.updated if old else report.added).append(name)
@@ -402,6 +421,25 @@ def _embed(
     if not texts:
         return np.zeros((0, checkpoint.embedder.dimension), dtype=np.float32)
     return np.stack([known[text] for text in texts]).astype(np.float32)
+
+
+def _with_overrides(entry: dict, path: Path, overrides: dict, parser: IsolatedParser, report: BuildReport) -> dict:
+    """An unchanged file's manifest entry under its current overrides: metadata read again, passages kept.
+
+    If the file cannot be read this time (a worker time-out under load), the old entry stays and the next
+    build tries again.
+    """
+    if entry.get("overrides", {}) == overrides:
+        report.unchanged.append(path.name)
+        return entry
+    try:
+        document = read_document(path, overrides, entry["doc_id"], parser)
+    except Exception as error:  # the passages were read before: keep them, report, retry next build
+        report.unchanged.append(path.name)
+        report.warnings.append(f"{path.name}: metadata not updated ({type(error).__name__}: {error})")
+        return entry
+    report.metadata_updated.append(path.name)
+    return {**entry, "meta": document.meta.to_dict(), "overrides": overrides}
 
 
 def passage_rows(passages: list[Passage], documents: dict[str, dict]) -> PassageRows:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -18,12 +19,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.presentation.access import PUBLIC_SCOPES as PUBLIC
-from assistant.presentation.access import AccessPolicy, Scope, host_allowed
+from assistant.presentation.access import AccessPolicy, ApiToken, Scope, host_allowed
+from assistant.presentation.audit import Action, AuditEntry
 from assistant.presentation.concise import concise_lines
 from assistant.presentation.feedback import MAX_COMMENT_CHARS, FeedbackStore
+from assistant.presentation.management import MAX_FIELD_CHARS, YEARS, ManagementError, NotFound
 from assistant.presentation.render import document_page
 from assistant.presentation.service import PolicyService
 from assistant.retrieval.question import MAX_QUESTION_CHARS, QuestionError, normalize_question
@@ -117,6 +120,40 @@ class UploadResponse(BaseModel):
     seconds: float
 
 
+MetaText = Field(None, max_length=MAX_FIELD_CHARS)
+
+
+class MetaRequest(BaseModel):
+    """The fields to correct; an empty string (or null) goes back to what the document itself says."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = MetaText
+    issuer: str | None = MetaText
+    region: str | None = Field(None, max_length=MAX_FIELD_CHARS, description="完整地区路径，如 四川省宜宾市高县")
+    year: int | None = Field(None, ge=YEARS.start, le=YEARS.stop - 1)
+    date: str | None = Field(None, max_length=10, description="成文日期 YYYY-MM-DD")
+    doc_number: str | None = MetaText
+
+
+class ActionResponse(BaseModel):
+    action: str
+    doc_id: str
+    file: str
+    message: str
+    before: dict[str, Any] | None = Field(description="操作前的元数据（新文件为 null）")
+    after: dict[str, Any] | None = Field(description="操作后的元数据（删除后为 null）")
+    version: str = Field("", description="删除时保存的版本，或恢复的版本")
+
+
+class VersionsResponse(BaseModel):
+    file: str
+    versions: list[dict[str, Any]] = Field(description="保存的旧版本，最新的在前；current 表示与当前文件相同")
+
+
+class DeletedResponse(BaseModel):
+    files: list[str] = Field(description="已删除、可从保存的版本恢复的文件")
+
+
 # Room for the multipart framing around the files themselves.
 _MULTIPART_SLACK = 64 * 1024
 
@@ -155,20 +192,38 @@ def create_api(
     hosts = allowed_hosts or LOOPBACK_HOSTS
 
     def authorize(scope: Scope) -> Any:
-        """A dependency: the request carries a token with ``scope`` (public scopes: only with --require-token)."""
+        """A dependency: the request carries a token with ``scope`` (public scopes: only with --require-token).
 
-        def check(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> None:
+        Gives the handler the token (None on an open public endpoint); a refused admin request is audited.
+        """
+
+        def check(
+            request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+        ) -> ApiToken | None:
             if scope in PUBLIC and not access.require_token:
-                return
+                return None
             if scope is Scope.ADMIN and not access.admin_enabled:
                 raise HTTPException(403, "管理功能未启用：请先配置管理员凭据（见 README：权限与令牌）")
             token = access.token_for(credentials.credentials) if credentials else None
             if token is None:
+                if scope is Scope.ADMIN:
+                    _refused(request, "anonymous", "no valid token" if credentials else "no token")
                 raise HTTPException(401, "需要有效的令牌（Authorization: Bearer …）", {"WWW-Authenticate": "Bearer"})
             if scope not in token.scopes and Scope.ADMIN not in token.scopes:
+                if scope is Scope.ADMIN:
+                    _refused(request, actor(token), "token without the admin scope")
                 raise HTTPException(403, f"此令牌无权执行该操作（需要 {scope.value} 权限）")
+            return token
 
         return Depends(check)
+
+    def _refused(request: Request, who: str, reason: str) -> None:
+        if service.audit is not None:
+            client = request.client.host if request.client else "?"
+            detail = f"{request.method} {request.url.path} from {client}: {reason}"
+            service.audit.record(AuditEntry(who, Action.LOGIN_FAILED, detail=detail))
+
+    admin = authorize(Scope.ADMIN)  # gives the admin token: the audit log's "who"
 
     api = FastAPIOffline(
         title="政策问答 policy-qa",
@@ -182,6 +237,10 @@ def create_api(
         errors = [{"field": ".".join(str(part) for part in e["loc"][1:]), "message": e["msg"]} for e in error.errors()]
         text = "；".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
         return JSONResponse({"detail": f"请求无效：{text}", "errors": errors}, status_code=422)
+
+    @api.exception_handler(ManagementError)
+    async def _refused_action(_: Request, error: ManagementError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=404 if isinstance(error, NotFound) else 400)
 
     @api.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
@@ -222,13 +281,16 @@ def create_api(
         return {"id": record_id}
 
     @api.get("/api/feedback/export", tags=["反馈"], summary="导出全部反馈（JSONL 或 CSV）")
-    def export_feedback(format: Literal["jsonl", "csv"] = "jsonl", _: None = authorize(Scope.ADMIN)) -> Response:
-        if format == "csv":
-            body, media = feedback.export_csv(), "text/csv; charset=utf-8"
-        else:
-            body, media = feedback.export_jsonl(), "application/x-ndjson; charset=utf-8"
-        headers = {"Content-Disposition": f'attachment; filename="feedback.{format}"'}
-        return Response(body, media_type=media, headers=headers)
+    def export_feedback(format: Literal["jsonl", "csv"] = "jsonl", token: ApiToken = admin) -> Response:
+        if service.audit is not None:
+            service.audit.record(AuditEntry(actor(token), Action.FEEDBACK_EXPORT, detail=format))
+        return _download("feedback", format, feedback.export_csv if format == "csv" else feedback.export_jsonl)
+
+    @api.get("/api/audit", tags=["管理"], summary="导出审计日志（JSONL 或 CSV）：谁在何时做了哪项管理操作")
+    def export_audit(format: Literal["jsonl", "csv"] = "jsonl", _: ApiToken = admin) -> Response:
+        if service.audit is None:
+            raise HTTPException(404, "未配置审计日志")
+        return _download("audit", format, service.audit.export_csv if format == "csv" else service.audit.export_jsonl)
 
     @api.get("/api/documents", response_model=DocumentsResponse, tags=["文件"], summary="已建立索引的文件")
     def documents(_: None = authorize(Scope.ASK)) -> dict:
@@ -237,7 +299,8 @@ def create_api(
     @api.middleware("http")
     async def _bounded_uploads(request: Request, call_next: Any) -> Response:
         """Refuse an oversized upload by its declared length, before any of it is spooled to disk."""
-        if request.method == "POST" and request.url.path == "/api/documents":
+        path = request.url.path
+        if request.method == "POST" and (path == "/api/documents" or path.endswith("/replace")):
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > service.max_upload_bytes + _MULTIPART_SLACK:
                 limit = service.max_upload_bytes // 1048576
@@ -247,19 +310,51 @@ def create_api(
     @api.post("/api/documents", response_model=UploadResponse, tags=["文件"], summary="上传文件并加入索引")
     def upload(
         files: list[UploadFile],
-        replace: bool = Query(False, description="同名文件存在时替换它（旧版本被新版本取代）；默认拒绝同名文件"),
-        _: None = authorize(Scope.ADMIN),
+        replace: bool = Query(
+            False, description="同名文件存在时替换它（旧版本被新版本取代并保存，可恢复）；默认拒绝同名文件"
+        ),
+        token: ApiToken = admin,
     ) -> dict:
         """Same checks as the admin page: type, size, safe name, duplicate content, readable; reported per file."""
         with tempfile.TemporaryDirectory(prefix="policy-qa-api-upload-") as received:
-            uploads = []
-            for number, file in enumerate(files):
-                path = Path(received) / str(number)  # the client's name is never a path on this machine
-                with path.open("wb") as target:
-                    shutil.copyfileobj(file.file, target)
-                uploads.append((path, file.filename or ""))
-            result = service.add_documents(uploads, replace=replace)
+            result = service.admin.upload(_received(files, Path(received)), replace=replace, actor=actor(token))
         return {"added": result.added, "refused": result.refused, "seconds": result.seconds}
+
+    @api.get("/api/documents/deleted", response_model=DeletedResponse, tags=["管理"], summary="已删除、可恢复的文件")
+    def deleted(_: ApiToken = admin) -> dict:
+        return {"files": service.admin.deleted()}
+
+    @api.delete("/api/documents/{doc_id}", response_model=ActionResponse, tags=["管理"], summary="删除文件（可恢复）")
+    def remove(doc_id: str, token: ApiToken = admin) -> dict:
+        return service.admin.remove(doc_id, actor(token)).to_dict()
+
+    @api.post(
+        "/api/documents/{doc_id}/replace", response_model=UploadResponse, tags=["管理"], summary="上传新版本取代旧版本"
+    )
+    def replace_document(doc_id: str, file: UploadFile, token: ApiToken = admin) -> dict:
+        """The new version keeps the document's file name and doc_id; the old one is kept and can be restored."""
+        with tempfile.TemporaryDirectory(prefix="policy-qa-api-upload-") as received:
+            (upload,) = _received([file], Path(received))
+            result = service.admin.replace(doc_id, upload, actor(token))
+        return {"added": result.added, "refused": result.refused, "seconds": result.seconds}
+
+    @api.get("/api/documents/{doc_id}/versions", response_model=VersionsResponse, tags=["管理"], summary="保存的旧版本")
+    def versions(doc_id: str, _: ApiToken = admin) -> dict:
+        name, kept = service.admin.versions_of(doc_id)
+        return {"file": name, "versions": kept}
+
+    @api.post("/api/documents/{doc_id}/restore", response_model=ActionResponse, tags=["管理"], summary="恢复旧版本")
+    def restore(
+        doc_id: str,
+        version: str = Query(..., max_length=40, description="GET …/versions 列出的 version"),
+        token: ApiToken = admin,
+    ) -> dict:
+        return service.admin.restore(doc_id, version, actor(token)).to_dict()
+
+    @api.patch("/api/documents/{doc_id}/meta", response_model=ActionResponse, tags=["管理"], summary="修正元数据")
+    def edit_meta(doc_id: str, request: MetaRequest, token: ApiToken = admin) -> dict:
+        """Stored in corpus/manifest.json and applied at once, without embedding anything again."""
+        return service.admin.edit_meta(doc_id, request.model_dump(exclude_unset=True), actor(token)).to_dict()
 
     @api.get("/documents/{doc_id}", response_class=HTMLResponse, tags=["文件"], summary="查看原文并定位到引用处")
     def document(
@@ -279,3 +374,26 @@ def create_api(
         return HTMLResponse(page, headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
     return api
+
+
+def actor(token: ApiToken) -> str:
+    """Who an API request acts as, in the audit log."""
+    return f"token:{token.name}"
+
+
+def _received(files: list[UploadFile], folder: Path) -> list[tuple[Path, str]]:
+    """Each upload saved under a number (the client's name is never a path here), with the name it gave."""
+    uploads = []
+    for number, file in enumerate(files):
+        path = folder / str(number)
+        with path.open("wb") as target:
+            shutil.copyfileobj(file.file, target)
+        uploads.append((path, file.filename or ""))
+    return uploads
+
+
+def _download(name: str, format: str, body: Callable[[], str]) -> Response:
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson; charset=utf-8"
+    return Response(
+        body(), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'}
+    )

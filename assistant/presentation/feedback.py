@@ -95,10 +95,10 @@ class FeedbackStore:
         writer.writerow(COLUMNS)
         for record in self.records():
             cells = [*(record[column] for column in COLUMNS[:-1]), json.dumps(record["citations"], ensure_ascii=False)]
-            writer.writerow([_cell(value) for value in cells])
+            writer.writerow([spreadsheet_cell(value) for value in cells])
         return "\ufeff" + buffer.getvalue()
 
 
-def _cell(value: object) -> object:
+def spreadsheet_cell(value: object) -> object:
     """A text cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) is prefixed with ``'``."""
     return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -20,6 +20,8 @@ from assistant.answering.conversation import Turn
 from assistant.corpus import corpus_files
 from assistant.engine import Engine, add_to_corpus
 from assistant.loading import DocumentError, IsolatedParser, load_file
+from assistant.presentation.audit import AuditLog
+from assistant.presentation.management import DocumentAdmin
 from assistant.presentation.upload import MAX_UPLOAD_BYTES, stage_uploads
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.retriever import Retriever
@@ -40,10 +42,13 @@ class UploadResult:
 
 
 class PolicyService:
-    def __init__(self, engine: Engine, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    def __init__(self, engine: Engine, max_upload_bytes: int = MAX_UPLOAD_BYTES, audit: AuditLog | None = None) -> None:
+        """``audit``: where administrative actions are logged (the web app and the CLI always give one)."""
         self.engine = engine
         self.max_upload_bytes = max_upload_bytes
-        self._refresh_lock = threading.Lock()
+        self._refresh_lock = threading.RLock()  # re-entered by document management around uploads
+        self.audit = audit
+        self.admin = DocumentAdmin(self, self._refresh_lock)
         self._originals: dict[tuple[str, float], str] = {}
         self._parser = IsolatedParser()  # shown documents are parsed as untrusted as indexed ones
 
@@ -125,9 +130,10 @@ class PolicyService:
     def add_documents(self, uploads: list[tuple[Path, str]], replace: bool = False) -> UploadResult:
         """Check, copy into the corpus and index uploads ``(temp path, client's name)`` without a restart.
 
-        A file whose name is already in the corpus is refused unless ``replace`` is set. A file the index
-        cannot read (a scanned PDF, a broken docx) is taken out of the corpus again (the version it was to
-        replace is put back) and reported as refused with the loader's reason.
+        A file whose name is already in the corpus is refused unless ``replace`` is set; the version it
+        replaces is kept (``corpus/.versions/``) to be restored. A file the index cannot read (a scanned PDF,
+        a broken docx) is taken out of the corpus again (the version it was to replace is put back) and
+        reported as refused with the loader's reason. Audited uploads go through ``admin.upload``.
         """
         started = time.perf_counter()
         result = UploadResult()
@@ -154,6 +160,9 @@ class PolicyService:
                 if unreadable:
                     self.engine.refresh()
                 result.added = [name for name in added if name not in unreadable]
+                for name in result.added:
+                    if (backups / name).is_file():
+                        self.admin.versions.keep(backups / name, name, "replaced")
         result.seconds = time.perf_counter() - started
         return result
 

@@ -8,6 +8,7 @@ import pytest
 from assistant.engine import Engine, add_to_corpus
 from assistant.indexing.store import current_generation, open_index
 from assistant.loading import load_file
+from assistant.retrieval.retriever import Retriever
 from tests.paths import CORPUS, FIXTURES
 
 
@@ -160,3 +161,36 @@ def test_query_side_resources_rebuild_bm25_only_and_new_passage_code_reuses_vect
     assert "pipeline" in report.rebuilt_because and sorted(report.added) == sorted(first_store.manifest["documents"])
     assert counting.passages_embedded == first  # every document read again, every text already had its vector
     assert np.allclose(store.vectors, first_store.vectors)
+
+
+def test_metadata_edit_takes_effect_without_embedding(tmp_path: Path, embedder) -> None:
+    """A corrected region and title in corpus/manifest.json reach BM25 and the hits; no passage is embedded."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    name = "台儿庄区_2023年政务公开工作要点.txt"
+    shutil.copy(CORPUS / name, corpus)
+    counting = CountingEmbedder(embedder)
+    index_dir = tmp_path / "index"
+    before, _ = open_index(index_dir, corpus, counting, progress=False)
+    embedded = counting.passages_embedded
+    doc_id = before.manifest["documents"][name]["doc_id"]
+    assert before.documents[doc_id].region != "测试省样例市"
+
+    fields = {"region": "测试省样例市", "title": "样例市政务公开要点（修订）"}
+    corrected = {name: {**fields, "sources": {"region": "admin", "title": "admin"}}}
+    (corpus / "manifest.json").write_text(json.dumps(corrected, ensure_ascii=False), encoding="utf-8")
+    store, report = open_index(index_dir, corpus, counting, progress=False)
+    assert report.metadata_updated == [name] and not report.updated and counting.passages_embedded == embedded
+    assert store.documents[doc_id].region == "测试省样例市" and store.documents[doc_id].title.endswith("（修订）")
+    assert store.documents[doc_id].issuer == before.documents[doc_id].issuer  # what the file says stays
+    assert np.array_equal(store.vectors, before.vectors) and store.passages == before.passages
+    hits = Retriever(store, counting).search("样例市政务公开要点", 3, mode="bm25")
+    assert hits and hits[0].meta.region == "测试省样例市"
+    assert Retriever(before, counting).search("样例市", 3, mode="bm25") == []
+
+    store, report = open_index(index_dir, corpus, counting, progress=False)
+    assert not report.changed and report.unchanged == [name]
+    (corpus / "manifest.json").unlink()  # the correction withdrawn: back to what the file says
+    store, report = open_index(index_dir, corpus, counting, progress=False)
+    assert report.metadata_updated == [name] and store.documents[doc_id] == before.documents[doc_id]
+    assert counting.passages_embedded == embedded
