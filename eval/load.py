@@ -118,6 +118,7 @@ def _server(base: Path) -> Iterator[tuple[str, int]]:
         port = probe.getsockname()[1]
     command = [sys.executable, str(PROJECT_ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)]
     command += ["--corpus", str(base / "corpus"), "--index", str(base / "index"), "--data", str(base / "data")]
+    command += ["--rate-limit", "0"]  # every client is on loopback: one address, which the limit would throttle
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     with (base / "app.log").open("w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env)
