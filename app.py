@@ -1,6 +1,7 @@
 """政策问答 web app: a Gradio chat with cited sources for citizens and operators, and a REST API beside it.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--corpus DIR] [--index DIR] [--model M] [--data DIR]
+                  [--read-only] [--rate-limit N] [--rate-burst N] [--corpus-quota-mb N]
 
 The engine is opened once at start-up (building the index if needed); the UI and the API share it through
 ``PolicyService``. This file only lays out the page and wires events; answering, rendering, feedback and
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +28,7 @@ from gradio.utils import get_upload_folder
 from assistant.cli import add_index_arguments, index_settings
 from assistant.documents import META_FIELDS
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine
+from assistant.indexing.store import IndexUnavailable
 from assistant.loading import SUPPORTED_SUFFIXES
 from assistant.presentation.access import AccessPolicy
 from assistant.presentation.api import LOOPBACK_HOSTS, create_api
@@ -33,10 +36,17 @@ from assistant.presentation.audit import AUDIT_FILE, Action, AuditEntry, AuditLo
 from assistant.presentation.audit import COLUMNS as AUDIT_COLUMNS
 from assistant.presentation.concise import concise_text
 from assistant.presentation.feedback import FeedbackStore
+from assistant.presentation.limits import MEGABYTE, RequestLimits
 from assistant.presentation.management import ManagementError
 from assistant.presentation.render import SOURCES_CSS, answer_markdown, escape_markdown, sources_html
-from assistant.presentation.service import PolicyService
-from assistant.presentation.upload import MAX_UPLOAD_BYTES, UploadRefused, received_file
+from assistant.presentation.service import READ_ONLY_MESSAGE, PolicyService, ReadOnlyError
+from assistant.presentation.upload import (
+    CORPUS_QUOTA_BYTES,
+    MAX_FILES_PER_UPLOAD,
+    MAX_UPLOAD_BYTES,
+    UploadRefused,
+    received_file,
+)
 from assistant.retrieval.question import MAX_QUESTION_CHARS
 
 EXAMPLES = [
@@ -232,7 +242,10 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
                 received.append((received_file(path, Path(get_upload_folder())), Path(path).name))
             except UploadRefused as error:
                 refused[Path(str(path)).name] = str(error)
-        result = service.admin.upload(received, replace, _admin_actor(request))
+        try:
+            result = service.admin.upload(received, replace, _admin_actor(request))
+        except (ReadOnlyError, UploadRefused) as error:
+            return str(error), gr.update()
         result.refused.update(refused)
         report = result.summary() + (f"\n（用时 {result.seconds:.1f} 秒）" if result.added else "")
         return report, *lists()
@@ -298,9 +311,12 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
 
     with gr.Blocks(title="政策问答 · 管理", analytics_enabled=False) as ui:
         gr.Markdown("## 政策问答 · 管理　[返回问答](/)")
+        if service.read_only:
+            gr.Markdown(f"**{READ_ONLY_MESSAGE}**", elem_id="read-only")
         gr.Markdown(
             f"### 添加文件\n支持 {'、'.join(SUPPORTED_SUFFIXES)}，每个不超过 "
-            f"{MAX_UPLOAD_BYTES // 1048576} MB；加入后立即可查，无需重启。"
+            f"{MAX_UPLOAD_BYTES // MEGABYTE} MB，一次最多 {MAX_FILES_PER_UPLOAD} 个，语料合计不超过 "
+            f"{service.corpus_quota_bytes // MEGABYTE} MB；加入后立即可查，无需重启。"
         )
         files_in = gr.File(
             file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="选择文件", elem_id="upload"
@@ -407,7 +423,12 @@ def _concise_markdown(message: str, concise: str) -> str:
 
 
 def create_app(
-    engine: Engine, data_dir: Path, access: AccessPolicy | None = None, allowed_hosts: list[str] | None = None
+    engine: Engine,
+    data_dir: Path,
+    access: AccessPolicy | None = None,
+    allowed_hosts: list[str] | None = None,
+    limits: RequestLimits | None = None,
+    corpus_quota_bytes: int = CORPUS_QUOTA_BYTES,
 ) -> object:
     """FastAPI with the REST routes first, then the admin page at ``/admin`` and the public page at ``/``.
 
@@ -415,9 +436,9 @@ def create_app(
     admin credential exists), the public page only with ``require_token`` (an API token as the password).
     """
     access = access or AccessPolicy()
-    service = PolicyService(engine, audit=AuditLog(data_dir / AUDIT_FILE))
+    service = PolicyService(engine, audit=AuditLog(data_dir / AUDIT_FILE), corpus_quota_bytes=corpus_quota_bytes)
     feedback = FeedbackStore(data_dir / "feedback.sqlite3")
-    api = create_api(service, feedback, access, allowed_hosts)
+    api = create_api(service, feedback, access, allowed_hosts, limits)
 
     def admin_login(user: str, password: str) -> bool:
         """The admin page's login; a failed one is audited (the password never is)."""
@@ -461,16 +482,50 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--require-token", action="store_true", help="public endpoints (ask, search, feedback) need an API token too"
     )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="serve index/ as it is, writing nothing to index/ or corpus/ (uploads and admin changes are refused)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=RequestLimits.rate_per_second,
+        metavar="N",
+        help="requests per second per client (token name, else address) to /api/ask and /api/search; 0: off",
+    )
+    parser.add_argument(
+        "--rate-burst",
+        type=int,
+        default=RequestLimits.rate_burst,
+        metavar="N",
+        help="requests a client may send at once",
+    )
+    parser.add_argument(
+        "--corpus-quota-mb",
+        type=int,
+        default=CORPUS_QUOTA_BYTES // MEGABYTE,
+        metavar="N",
+        help="the corpus's files together may not exceed this (uploads beyond it are refused)",
+    )
     add_index_arguments(parser)
     args = parser.parse_args(argv)
     access = AccessPolicy.load(args.data, require_token=args.require_token)
     hosts = [*LOOPBACK_HOSTS, *args.allowed_host]
     if args.host not in ("0.0.0.0", "::", ""):
         hosts.append(args.host)
-    engine = Engine.open(args.corpus, args.index, model=args.model, progress=True, index=index_settings(args))
+    try:
+        engine = Engine.open(
+            args.corpus, args.index, args.model, progress=True, index=index_settings(args), read_only=args.read_only
+        )
+    except IndexUnavailable as error:
+        sys.exit(f"error: {error}")
     print(engine.report.summary(), flush=True)
-    app = create_app(engine, args.data, access, hosts)
+    limits = RequestLimits(rate_per_second=args.rate_limit, rate_burst=args.rate_burst)
+    app = create_app(engine, args.data, access, hosts, limits, args.corpus_quota_mb * MEGABYTE)
     admin = "on" if access.admin_enabled else "off (no admin credential: python -m assistant auth set-password)"
+    if engine.read_only:
+        admin += "; READ-ONLY: index/ and corpus/ are not written, uploads are refused"
     print(f"admin: {admin}; accepted host names: {', '.join(hosts)} (add with --allowed-host)", flush=True)
     print(f"政策问答: http://{args.host}:{args.port}  (API docs: /docs)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

@@ -17,7 +17,7 @@ from assistant.documents import META_FIELDS
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine, add_to_corpus
 from assistant.indexing.dense import INDEX_TYPES
-from assistant.indexing.store import current_generation, embed_shard
+from assistant.indexing.store import IndexUnavailable, current_generation, embed_shard
 from assistant.indexing.vector_store import BACKENDS, IndexSettings
 from assistant.presentation.access import (
     AUTH_FILE,
@@ -41,7 +41,11 @@ from assistant.versions import VersionStore
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except IndexUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--queries", type=Path, help="JSONL file of {id, question} to run in batch")
     search.add_argument("--out", type=Path, help="with --queries: JSONL output file (default stdout)")
+    _add_read_only(search)
     search.set_defaults(handler=_search)
 
     ask = commands.add_parser("ask", parents=[common], help="answer a question with citations")
@@ -135,8 +140,17 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.add_argument("--queries", type=Path, help="JSONL file of {id, question} to answer in batch")
     ask.add_argument("--out", type=Path, help="with --queries: JSONL output file (default stdout)")
+    _add_read_only(ask)
     ask.set_defaults(handler=_ask)
     return parser
+
+
+def _add_read_only(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="use the index as it is: nothing is written to the index or corpus folder (no update, no lock file)",
+    )
 
 
 def add_index_arguments(parser: argparse.ArgumentParser) -> None:
@@ -165,9 +179,15 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _open(args: argparse.Namespace, update: bool = True) -> Engine:
     engine = Engine.open(
-        args.corpus, args.index, args.model, update=update, progress=sys.stderr.isatty(), index=index_settings(args)
+        args.corpus,
+        args.index,
+        args.model,
+        update=update,
+        progress=sys.stderr.isatty(),
+        index=index_settings(args),
+        read_only=getattr(args, "read_only", False),
     )
-    if engine.report.changed or engine.report.failed or engine.report.recovered:
+    if engine.report.changed or engine.report.failed or engine.report.recovered or engine.report.not_updated:
         print(engine.report.summary(), file=sys.stderr)
     for name, reason in engine.report.failed.items():
         print(f"warning: not indexed: {name}: {reason}", file=sys.stderr)
@@ -277,6 +297,8 @@ def _add(args: argparse.Namespace) -> int:
         f"added {len(added)} file(s); index: {len(engine.store.documents)} documents, "
         f"{len(engine.store.passages)} passages"
     )
+    if engine.report.not_updated:  # in the corpus, not yet in the index: the next build picks them up
+        return 1
     failed_added = [name for name in added if name in engine.report.failed]
     return 1 if (refused or failed_added) and not (set(added) - set(failed_added)) else 0
 

@@ -19,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "index"
 DEFAULT_DATA = PROJECT_ROOT / "data"  # feedback and credentials of the web app
+WRITE_FAILED = "could not be written to the corpus: "
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Engine:
     retriever: Retriever
     report: BuildReport
     index_settings: IndexSettings = field(default_factory=IndexSettings)
+    read_only: bool = False  # nothing may be written to index/ or corpus/: uploads and rebuilds are refused
 
     @classmethod
     def open(
@@ -42,23 +44,33 @@ class Engine:
         embedder: Embedder | None = None,
         chunking: ChunkSettings | None = None,
         index: IndexSettings | None = None,
+        read_only: bool = False,
     ) -> Engine:
         """Load the model, then the index, building or updating it from the corpus as needed.
 
         ``index`` chooses where the vectors live (FAISS in ``index_dir`` by default, or a Milvus collection).
+        ``read_only``: serve the index as it is, writing nothing to ``index_dir`` or ``corpus_dir`` (an index
+        folder that refuses writes is opened read-only anyway, and ``report.read_only`` says so).
         """
         embedder = embedder or SentenceTransformerEmbedder(model)
         index = index or IndexSettings()
         store, report = open_index(
-            index_dir, corpus_dir, embedder, chunking, update=update, progress=progress, index=index
+            index_dir, corpus_dir, embedder, chunking, update, progress, index, read_only=read_only
         )
-        return cls(corpus_dir, index_dir, embedder, store, Retriever(store, embedder), report, index)
+        retriever = Retriever(store, embedder)
+        return cls(corpus_dir, index_dir, embedder, store, retriever, report, index, read_only or report.read_only)
 
     def refresh(self, progress: bool = False) -> BuildReport:
         """Bring the index in step with the corpus (after an upload) without a restart."""
         chunking = ChunkSettings(**self.store.manifest["chunking"])
         store, report = open_index(
-            self.index_dir, self.corpus_dir, self.embedder, chunking, progress=progress, index=self.index_settings
+            self.index_dir,
+            self.corpus_dir,
+            self.embedder,
+            chunking,
+            progress=progress,
+            index=self.index_settings,
+            read_only=self.read_only,  # read-only: the generation in use, reloaded; nothing is built
         )
         self.store = store
         self.retriever = Retriever(store, self.embedder, self.retriever.settings)
@@ -81,8 +93,13 @@ def add_to_corpus(files: list[Path], corpus_dir: Path) -> tuple[list[str], dict[
         else:
             # Copied under a hidden name, then renamed: a crash mid-copy never leaves half a document.
             partial = corpus_dir / f".{name}.partial"
-            shutil.copyfile(source, partial)
-            os.replace(partial, corpus_dir / name)
+            try:
+                shutil.copyfile(source, partial)
+                os.replace(partial, corpus_dir / name)
+            except OSError as error:  # a full disk: nothing half-written stays behind
+                partial.unlink(missing_ok=True)
+                refused[name] = f"{WRITE_FAILED}{error.strerror or error.__class__.__name__}"
+                continue
             known[digest] = name
             added.append(name)
     return added, refused

@@ -143,6 +143,7 @@ def _server(base: Path) -> Iterator[tuple[str, int]]:
     command = [sys.executable, str(PROJECT_ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)]
     command += ["--corpus", str(base / "corpus"), "--index", str(base / "index"), "--data", str(base / "data")]
     command += ["--require-token"]  # auth on: askers carry a hotline token, the upload an admin token
+    command += ["--rate-limit", "0"]  # every client is on loopback: one address, which the limit would throttle
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     env.pop(ENV_ADMIN_TOKEN, None)
     env.pop(ENV_AUTH_FILE, None)

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from assistant.presentation.access import AccessPolicy, ApiToken, Scope, hash_token
 from assistant.presentation.api import create_api
 from assistant.presentation.feedback import FeedbackStore
+from assistant.presentation.limits import RequestLimits
 from assistant.presentation.service import PolicyService
 
 ADMIN_TOKEN = "test-admin-token-1f3b9c"
@@ -20,8 +21,13 @@ ACCESS = AccessPolicy(
 
 
 def api_client(
-    service: PolicyService, feedback: FeedbackStore, token: str | None = ADMIN_TOKEN, access: AccessPolicy = ACCESS
+    service: PolicyService,
+    feedback: FeedbackStore,
+    token: str | None = ADMIN_TOKEN,
+    access: AccessPolicy = ACCESS,
+    limits: RequestLimits | None = None,
 ) -> TestClient:
     """A client of ``create_api`` at http://127.0.0.1, sending ``token`` as its bearer token (None: no token)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return TestClient(create_api(service, feedback, access), base_url="http://127.0.0.1", headers=headers)
+    api = create_api(service, feedback, access, limits=limits)
+    return TestClient(api, base_url="http://127.0.0.1", headers=headers)

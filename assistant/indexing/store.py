@@ -9,6 +9,7 @@ nothing is embedded (dense vectors see the passage text alone).
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -18,7 +19,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +46,12 @@ from assistant.loading import DocumentError, IsolatedParser
 from assistant.structure.fields import UNIT_FIELDS
 from assistant.structure.metadata import load_manifest
 
-FORMAT_VERSION = 3  # 3: the manifest holds a checksum of every index file
+FORMAT_VERSION = 4  # 3: the manifest holds a checksum of every index file; 4: and one of itself
 CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+MANIFEST_CHECKSUM = "manifest_sha256"
+# A folder that refuses writes: served as it is (read-only), never rebuilt.
+_NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
 # The code that turns files into passages: when it changes, every document is read and chunked again (vectors of
 # passages whose text came out the same are kept).
 _PASSAGE_CODE = ("loading", "structure", "repair.py", "mapped_text.py", "chunking.py", "corpus.py", "ingestion.py")
@@ -73,6 +78,8 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     rebuilt_because: str = ""
     recovered: str = ""
+    not_updated: str = ""  # why the corpus's changes could not be written (full disk…): the old index serves
+    read_only: bool = False  # the index folder was opened without writing to it
     seconds: float = 0.0
 
     @property
@@ -93,6 +100,8 @@ class BuildReport:
             text += f"; rebuilt because {self.rebuilt_because}"
         if self.recovered:
             text += f"; {self.recovered}"
+        if self.not_updated:
+            text += f"; NOT UPDATED: {self.not_updated}"
         return "\n".join([text, *(f"warning: {warning}" for warning in self.warnings)])
 
 
@@ -125,7 +134,7 @@ class IndexStore:
     @classmethod
     def load(cls, directory: Path, token: str = "") -> IndexStore:
         """Load a generation; its vector store is opened as the manifest records it (``token``: Milvus's)."""
-        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(directory)
         _verify_checksums(directory, manifest.get("files", {}))
         with (directory / "passages.jsonl").open(encoding="utf-8") as handle:
             passages = [Passage.from_dict(json.loads(line)) for line in handle]
@@ -173,6 +182,10 @@ def current_generation(index_dir: Path) -> Path | None:
     return generation if generation.is_dir() else None
 
 
+class IndexUnavailable(RuntimeError):
+    """No index can be served: none could be written (full disk) or, read-only, none usable was found."""
+
+
 def open_index(
     index_dir: Path,
     corpus_dir: Path,
@@ -181,34 +194,96 @@ def open_index(
     update: bool = True,
     progress: bool = True,
     index: IndexSettings | None = None,
+    read_only: bool = False,
 ) -> tuple[IndexStore, BuildReport]:
-    """Load the index, first bringing it in step with the corpus when ``update`` is set."""
+    """Load the index, first bringing it in step with the corpus when ``update`` is set.
+
+    ``read_only``: write nothing at all to ``index_dir`` (no lock file, no clean-up, no build); an index folder
+    that refuses writes is opened that way too, with a warning. A build that cannot be written (full disk)
+    leaves the previous index serving, with the reason in ``report.not_updated``.
+    """
     settings = settings or ChunkSettings()
     index = index or IndexSettings()
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with _build_lock(index_dir):
-        recovered = _discard_interrupted(index_dir)
-        previous, reason, stale = _load_compatible(index_dir, embedder, settings)
-        report = BuildReport(rebuilt_because=reason, recovered=recovered)
-        if previous is not None and not update:
-            return previous, report
-        started = time.perf_counter()
-        plan = _plan(corpus_dir, previous)
-        moved = previous is not None and previous.manifest["index"] != index.fingerprint()
-        if moved:  # same passages and vectors, another vector store: nothing is embedded again
-            report.rebuilt_because = f"the vector store is now {index.fingerprint()}"
-        report.warnings = list(plan.clashes)
-        lexical_changed = previous is not None and previous.manifest.get("lexical") != lexical_fingerprint()
-        if lexical_changed:  # passages and vectors stay; only BM25 is rebuilt
-            report.rebuilt_because = "the BM25 tokenizer or its word lists changed"
-        if previous is not None and not plan.changes(previous) and not moved and not lexical_changed:
-            report.unchanged = sorted(previous.manifest["documents"])
-            report.failed = plan.failed
-            return previous, report
-        known = previous or stale
+    if read_only:
+        return _open_read_only(index_dir, embedder, settings, "")
+    with ExitStack() as locked:
+        try:
+            index_dir.mkdir(parents=True, exist_ok=True)
+            locked.enter_context(_build_lock(index_dir))
+        except OSError as error:
+            if error.errno not in _NOT_WRITABLE:
+                raise IndexUnavailable(f"the index folder {index_dir} cannot be used ({_os_reason(error)})") from error
+            warning = f"the index folder {index_dir} is not writable ({_os_reason(error)}): serving it read-only"
+            print(f"index: warning: {warning}", file=sys.stderr)
+            return _open_read_only(index_dir, embedder, settings, warning)
+        return _update(index_dir, corpus_dir, embedder, settings, update, progress, index)
+
+
+def _update(
+    index_dir: Path,
+    corpus_dir: Path,
+    embedder: Embedder,
+    settings: ChunkSettings,
+    update: bool,
+    progress: bool,
+    index: IndexSettings,
+) -> tuple[IndexStore, BuildReport]:
+    """``open_index`` under the build lock: recover, load, and build what the corpus changed."""
+    recovered = _discard_interrupted(index_dir)
+    previous, reason, stale = _load_compatible(index_dir, embedder, settings)
+    if reason and current_generation(index_dir) is not None:
+        action = "reading every document again (same texts keep their vectors)" if stale else "rebuilding"
+        print(f"index: {reason}; {action}", file=sys.stderr)
+    report = BuildReport(rebuilt_because=reason, recovered=recovered)
+    if previous is not None and not update:
+        return previous, report
+    started = time.perf_counter()
+    plan = _plan(corpus_dir, previous)
+    moved = previous is not None and previous.manifest["index"] != index.fingerprint()
+    if moved:  # same passages and vectors, another vector store: nothing is embedded again
+        report.rebuilt_because = f"the vector store is now {index.fingerprint()}"
+    report.warnings = list(plan.clashes)
+    lexical_changed = previous is not None and previous.manifest.get("lexical") != lexical_fingerprint()
+    if lexical_changed:  # passages and vectors stay; only BM25 is rebuilt
+        report.rebuilt_because = "the BM25 tokenizer or its word lists changed"
+    if previous is not None and not plan.changes(previous) and not moved and not lexical_changed:
+        report.unchanged = sorted(previous.manifest["documents"])
+        report.failed = plan.failed
+        return previous, report
+    try:
+        known = previous or stale  # vectors to reuse by text
         store = _build(index_dir, corpus_dir, embedder, settings, index, previous, plan, report, progress, known)
-        report.seconds = time.perf_counter() - started
-        return store, report
+    except OSError as error:  # full disk, quota, a folder gone read-only: the old generation is intact
+        message = f"the new index could not be written to {index_dir} ({_os_reason(error)})"
+        if previous is None:
+            raise IndexUnavailable(f"{message}; there is no previous index to serve") from error
+        report.not_updated = f"{message}; still serving {previous.directory.name}"
+        print(f"index: warning: {report.not_updated}", file=sys.stderr)
+        return previous, report
+    report.seconds = time.perf_counter() - started
+    return store, report
+
+
+def _open_read_only(
+    index_dir: Path, embedder: Embedder, settings: ChunkSettings, warning: str
+) -> tuple[IndexStore, BuildReport]:
+    """The current generation as it is, for a server that may not write to ``index_dir`` (nothing is rebuilt)."""
+    with _build_lock(index_dir, shared=True):
+        store, reason, stale = _load_compatible(index_dir, embedder, settings)
+    if store is None and stale is not None:  # consistent, only built by older passage code: serve it, say so
+        store, warning = stale, "; ".join(filter(None, [warning, f"serving an index built by older code ({reason})"]))
+    if store is None:
+        raise IndexUnavailable(
+            f"read-only: no usable index in {index_dir} ({reason}); build it once with write access "
+            "(python -m assistant build)"
+        )
+    return store, BuildReport(warnings=[warning] if warning else [], read_only=True)
+
+
+def _os_reason(error: OSError) -> str:
+    """The operating system's reason in words, with the path it concerns."""
+    reason = error.strerror or error.__class__.__name__
+    return f"{reason}: {error.filename}" if error.filename else reason
 
 
 def embed_shard(
@@ -306,23 +381,14 @@ def _load_compatible(
     try:
         store = IndexStore.load(generation)
     except Exception as error:  # any damage to any file means: rebuild
-        message = f"the index files were unreadable ({error.__class__.__name__}: {error})"
-        print(f"index: {message}; rebuilding", file=sys.stderr)
-        return None, message, None
+        return None, f"the index files were unreadable ({error.__class__.__name__}: {error})", None
     manifest = store.manifest
     for key, value in {"format": FORMAT_VERSION, "model": embedder.name}.items():
         if manifest.get(key) != value:
-            message = f"the index was built with {key}={manifest.get(key)!r}, now {value!r}"
-            print(f"index: {message}; rebuilding", file=sys.stderr)
-            return None, message, None
+            return None, f"the index was built with {key}={manifest.get(key)!r}, now {value!r}", None
     for key, value in {"chunking": settings.to_dict(), "pipeline": pipeline_fingerprint()}.items():
         if manifest.get(key) != value:
-            message = f"the index was built with {key}={manifest.get(key)!r}, now {value!r}"
-            print(
-                f"index: {message}; reading every document again (unchanged passages keep their vectors)",
-                file=sys.stderr,
-            )
-            return None, message, store
+            return None, f"the index was built with {key}={manifest.get(key)!r}, now {value!r}", store
     return store, "", None
 
 
@@ -480,26 +546,54 @@ def _write_generation(
     lexical: LexicalIndex,
 ) -> Path:
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
-    staging = index_dir / f".{name}.tmp"
+    staging, generation, pointer = index_dir / f".{name}.tmp", index_dir / name, index_dir / f".{CURRENT}.tmp"
     staging.mkdir()
-    with (staging / "passages.jsonl").open("w", encoding="utf-8") as handle:
-        for passage in passages:
-            handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
-    np.save(staging / "vectors.npy", vectors)
-    save_vector_store(dense, staging)
-    lexical.save(staging)
-    manifest["files"] = _checksums(staging)
-    (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    _fsync_tree(staging)
-    generation = index_dir / name
-    os.rename(staging, generation)
-    pointer = index_dir / f".{CURRENT}.tmp"
-    pointer.write_text(name, encoding="utf-8")
-    _fsync_file(pointer)
+    try:
+        with (staging / "passages.jsonl").open("w", encoding="utf-8") as handle:
+            for passage in passages:
+                handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+        np.save(staging / "vectors.npy", vectors)
+        save_vector_store(dense, staging)
+        lexical.save(staging)
+        manifest["files"] = _checksums(staging)
+        write_manifest(staging, manifest)
+        _fsync_tree(staging)
+        os.rename(staging, generation)
+        pointer.write_text(name, encoding="utf-8")
+        _fsync_file(pointer)
+    except OSError:  # a full disk: give back the space now, the generation in use stays as it was
+        for folder in (staging, generation):
+            shutil.rmtree(folder, ignore_errors=True)
+        pointer.unlink(missing_ok=True)
+        raise
     os.replace(pointer, index_dir / CURRENT)
     _fsync_file(index_dir)
     _remove_old_generations(index_dir, keep=name)
     return generation
+
+
+def manifest_checksum(manifest: dict) -> str:
+    """SHA-256 of the manifest's canonical JSON without its own checksum field."""
+    body = {key: value for key, value in manifest.items() if key != MANIFEST_CHECKSUM}
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def write_manifest(generation: Path, manifest: dict) -> None:
+    """Write ``manifest.json`` carrying its own checksum (set in ``manifest`` too)."""
+    manifest[MANIFEST_CHECKSUM] = manifest_checksum(manifest)
+    (generation / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def read_manifest(generation: Path) -> dict:
+    """The manifest, or ValueError if it was edited since it was written (a changed title or region is damage
+    like any other: the other files' checksums live in it, so only its own checksum can vouch for it)."""
+    manifest = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT_VERSION:
+        return manifest  # an older format: rebuilt for that reason
+    if manifest.get(MANIFEST_CHECKSUM) != manifest_checksum(manifest):
+        raise ValueError(f"{MANIFEST} changed since the index was written (its checksum does not match)")
+    return manifest
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> list[str]:
@@ -532,7 +626,7 @@ def _checksums(directory: Path) -> dict[str, str]:
     return {
         path.relative_to(directory).as_posix(): content_hash(path)
         for path in sorted(directory.rglob("*"))
-        if path.is_file() and path.name != "manifest.json"
+        if path.is_file() and path.name != MANIFEST
     }
 
 
@@ -561,10 +655,18 @@ def _fsync_file(path: Path) -> None:
 
 
 @contextmanager
-def _build_lock(index_dir: Path) -> Iterator[None]:
-    """One builder at a time per index folder; others wait, then see its result."""
-    with (index_dir / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def _build_lock(index_dir: Path, shared: bool = False) -> Iterator[None]:
+    """One builder at a time per index folder; others wait, then see its result.
+
+    ``shared``: a reader that may not write, so the lock file is opened only if it exists; it still waits
+    for a builder that is writing through another (writable) mount of the same folder.
+    """
+    lock = index_dir / ".lock"
+    if shared and not lock.is_file():
+        yield
+        return
+    with lock.open("r" if shared else "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +28,12 @@ SUPPORTED_SUFFIXES = tuple(LOADERS)
 # hold up an index build for hours.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000
+# Binary data under a text name decodes to replacement characters (bytes no encoding could read) and control
+# bytes; a real document has none or a stray few. At one character in ten it is not text, and indexed it
+# would answer with ``��``.
+MAX_UNREADABLE_SHARE = 0.1
+_UNREADABLE = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_BLANK = re.compile(r"[ \t\n\r\f\v\u3000\xa0]")
 
 
 # Parsers that a hostile file can hang, crash or blow up run in a worker process (``isolated.py``).
@@ -67,16 +74,30 @@ def load_file_in_process(path: Path) -> str:
         raise DocumentError(path, "no text found in the file")
     if len(text) > MAX_TEXT_CHARS:
         raise DocumentError(path, f"too long: {len(text):,} characters of text (limit {MAX_TEXT_CHARS:,})")
+    if (share := unreadable_share(text)) >= MAX_UNREADABLE_SHARE:
+        raise DocumentError(
+            path,
+            f"not text: {share:.0%} of its characters are unreadable (replacement characters U+FFFD or control "
+            "bytes); a binary file under a text name, or a file in an encoding that cannot be recognised",
+        )
     return text
+
+
+def unreadable_share(text: str) -> float:
+    """The share of the non-blank characters that are U+FFFD, control bytes or lone surrogates."""
+    visible = len(text) - len(_BLANK.findall(text))
+    return len(_UNREADABLE.findall(text)) / visible if visible else 0.0
 
 
 __all__ = [
     "MAX_FILE_BYTES",
     "MAX_TEXT_CHARS",
+    "MAX_UNREADABLE_SHARE",
     "SUPPORTED_SUFFIXES",
     "DocumentError",
     "IsolatedParser",
     "ParseLimits",
     "load_file",
     "load_file_in_process",
+    "unreadable_share",
 ]

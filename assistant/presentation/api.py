@@ -6,8 +6,11 @@ with the Chinese reason, malformed input a 422 from validation, and nothing ever
 
 from __future__ import annotations
 
+import errno
+import json
 import logging
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,20 +18,35 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from assistant.presentation.access import PUBLIC_SCOPES as PUBLIC
 from assistant.presentation.access import AccessPolicy, ApiToken, Scope, host_allowed
 from assistant.presentation.audit import Action, AuditEntry
 from assistant.presentation.concise import concise_lines
 from assistant.presentation.feedback import MAX_COMMENT_CHARS, FeedbackStore
+from assistant.presentation.limits import (
+    MAX_ANSWER_CHARS,
+    MAX_CITATIONS,
+    MAX_CITATIONS_BYTES,
+    MAX_HISTORY,
+    MEGABYTE,
+    MULTIPART_SLACK,
+    RateLimiter,
+    RequestLimits,
+    retry_after,
+)
 from assistant.presentation.management import MAX_FIELD_CHARS, YEARS, ManagementError, NotFound
 from assistant.presentation.render import document_page
-from assistant.presentation.service import PolicyService
+from assistant.presentation.service import PolicyService, ReadOnlyError
+from assistant.presentation.upload import UploadRefused, check_file_count
 from assistant.retrieval.question import MAX_QUESTION_CHARS, QuestionError, normalize_question
 
 log = logging.getLogger(__name__)
@@ -43,9 +61,9 @@ class Filters(BaseModel):
 
 class AskRequest(Filters):
     question: str = Question
-    history: list[str] = Field(
+    history: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
         default_factory=list,
-        max_length=20,
+        max_length=MAX_HISTORY,
         description="同一会话中之前的问题（取上次回答的 understood），用于理解“那高县呢？”这类追问",
     )
 
@@ -57,11 +75,27 @@ class SearchRequest(Filters):
 
 class FeedbackRequest(BaseModel):
     question: str = Question
-    answer: str = Field(..., max_length=20000, description="被评价的回答文本")
+    answer: str = Field(..., max_length=MAX_ANSWER_CHARS, description="被评价的回答文本")
     rating: Literal["up", "down"]
     comment: str = Field("", max_length=MAX_COMMENT_CHARS)
     understood: str = Field("", max_length=MAX_QUESTION_CHARS * 2)
-    citations: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+    citations: list[dict[str, JsonValue]] = Field(
+        default_factory=list,
+        max_length=MAX_CITATIONS,
+        description=f"回答的 citations（原样，合计不超过 {MAX_CITATIONS_BYTES // 1024} KB）",
+    )
+
+    @field_validator("citations")
+    @classmethod
+    def _storable(cls, citations: list[dict[str, JsonValue]]) -> list[dict[str, JsonValue]]:
+        """Stored as one JSON text: bounded in size, and valid UTF-8 (a lone surrogate cannot be stored)."""
+        try:
+            size = len(json.dumps(citations, ensure_ascii=False).encode("utf-8"))
+        except UnicodeEncodeError as error:
+            raise ValueError("含有无效字符（孤立的 UTF-16 代理项），无法保存") from error
+        if size > MAX_CITATIONS_BYTES:
+            raise ValueError(f"过大：{size:,} 字节（上限 {MAX_CITATIONS_BYTES:,} 字节）")
+        return citations
 
 
 class Citation(BaseModel):
@@ -154,8 +188,8 @@ class DeletedResponse(BaseModel):
     files: list[str] = Field(description="已删除、可从保存的版本恢复的文件")
 
 
-# Room for the multipart framing around the files themselves.
-_MULTIPART_SLACK = 64 * 1024
+def _size(count: int) -> str:
+    return f"{count / MEGABYTE:.0f} MB" if count >= MEGABYTE else f"{count / 1024:.0f} KB"
 
 
 def _question(text: str) -> str:
@@ -177,19 +211,53 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
 _BEARER = HTTPBearer(auto_error=False, description="API token (python -m assistant auth add-token)")
 
 
+def _is_upload(path: str) -> bool:
+    """The routes that take files: a new upload, or a new version of a document."""
+    return path == "/api/documents" or (path.startswith("/api/documents/") and path.endswith("/replace"))
+
+
 def create_api(
     service: PolicyService,
     feedback: FeedbackStore,
     access: AccessPolicy | None = None,
     allowed_hosts: list[str] | None = None,
+    limits: RequestLimits | None = None,
 ) -> FastAPI:
     """A FastAPI app with the REST routes; the Gradio UI is mounted on it afterwards at ``/``.
 
     ``access``: the credentials (none: admin routes are off, public ones open). ``allowed_hosts``: the names
     this server answers to (Host header) and accepts state-changing requests from (Origin header).
+    ``limits``: request sizes and the per-client rate of ask and search (default: ``RequestLimits()``).
     """
     access = access or AccessPolicy()
     hosts = allowed_hosts or LOOPBACK_HOSTS
+    limits = limits or RequestLimits()
+    upload_bytes = service.max_upload_bytes + MULTIPART_SLACK
+    rate = RateLimiter(limits.rate_per_second, limits.rate_burst)
+
+    def body_limit(path: str) -> int:
+        """The most a request to ``path`` may send: an upload, a JSON body, or (the pages) an upload again."""
+        if _is_upload(path) or not path.startswith("/api/"):
+            return upload_bytes
+        return limits.json_body_bytes
+
+    def too_large(path: str) -> JSONResponse:
+        if _is_upload(path):
+            detail = f"上传过大：一次最多 {_size(service.max_upload_bytes)}"
+        else:
+            detail = f"请求过大：最多 {_size(body_limit(path))}"
+        return JSONResponse({"detail": detail}, status_code=413)
+
+    def throttle(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+    ) -> None:
+        """A dependency: ``limits.rate_per_second`` per client (its token's name, else its address), or 429."""
+        token = access.token_for(credentials.credentials) if credentials else None
+        client = f"token:{token.name}" if token else f"address:{request.client.host if request.client else ''}"
+        if (seconds := rate.wait(client)) > 0:
+            raise HTTPException(
+                429, f"请求过于频繁：请 {retry_after(seconds)} 秒后再试", {"Retry-After": retry_after(seconds)}
+            )
 
     def authorize(scope: Scope) -> Any:
         """A dependency: the request carries a token with ``scope`` (public scopes: only with --require-token).
@@ -230,6 +298,9 @@ def create_api(
         description="回答政府政策文件问题，每句回答都注明出处（文件、章节、原文位置）。离线运行。",
         version="0.1.0",
     )
+    # Every request, the pages' included, is counted as it streams; the routes below lower it for themselves.
+    # Added before ``_guard`` so that ``_guard`` (outside it) answers a declared oversized length in words.
+    api.add_middleware(RequestBodyLimitMiddleware, max_body_size=upload_bytes)
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -241,6 +312,31 @@ def create_api(
     @api.exception_handler(ManagementError)
     async def _refused_action(_: Request, error: ManagementError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=404 if isinstance(error, NotFound) else 400)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """The body limit's own 413 ("Content Too Large") in words, with the limit; any other as FastAPI says."""
+        if error.status_code == 413 and error.detail == "Content Too Large":
+            return too_large(request.url.path)
+        return await http_exception_handler(request, error)
+
+    @api.exception_handler(ReadOnlyError)
+    async def _read_only(_: Request, error: ReadOnlyError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=403)
+
+    @api.exception_handler(OSError)
+    async def _disk(_: Request, error: OSError) -> JSONResponse:
+        """A full disk or a read-only folder is said as such (507, 503); the index in use keeps serving."""
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return JSONResponse({"detail": "磁盘空间不足：本次操作未完成，现有索引继续服务。"}, status_code=507)
+        if error.errno == errno.EROFS:
+            return JSONResponse({"detail": "存储为只读：本次操作未完成，现有索引继续服务。"}, status_code=503)
+        return await _unexpected(_, error)
+
+    @api.exception_handler(sqlite3.OperationalError)
+    async def _feedback_unavailable(_: Request, error: sqlite3.OperationalError) -> JSONResponse:
+        log.warning("feedback store: %s", error)
+        return JSONResponse({"detail": "反馈暂时无法保存或读取（磁盘已满或不可写），问答不受影响。"}, status_code=503)
 
     @api.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
@@ -255,25 +351,34 @@ def create_api(
         origin = request.headers.get("origin")
         if request.method in _STATE_CHANGING and origin and not host_allowed(urlsplit(origin).netloc, hosts):
             return JSONResponse({"detail": "跨站请求被拒绝（Origin 不在允许列表中）"}, status_code=403)
-        response = await call_next(request)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > body_limit(request.url.path):  # refused before it is read
+            response = too_large(request.url.path)
+        else:
+            response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
 
-    @api.post("/api/ask", response_model=AskResponse, tags=["问答"], summary="回答一个问题（带出处）")
-    def ask(request: AskRequest, _: None = authorize(Scope.ASK)) -> dict:
+    json_body = {"max_body_size": limits.json_body_bytes}
+    limited = Depends(throttle)
+
+    @api.post("/api/ask", response_model=AskResponse, tags=["问答"], summary="回答一个问题（带出处）", **json_body)
+    def ask(request: AskRequest, _: None = authorize(Scope.ASK), __: None = limited) -> dict:
         question = _question(request.question)
         history = service.turns_from_questions(request.history)
         answer, _ = service.answer(question, history, request.region, request.year, request.doc_ids)
         return {**answer.to_dict(), "concise": concise_lines(answer)}
 
-    @api.post("/api/search", response_model=SearchResponse, tags=["问答"], summary="检索相关段落")
-    def search(request: SearchRequest, _: None = authorize(Scope.SEARCH)) -> dict:
+    @api.post("/api/search", response_model=SearchResponse, tags=["问答"], summary="检索相关段落", **json_body)
+    def search(request: SearchRequest, _: None = authorize(Scope.SEARCH), __: None = limited) -> dict:
         question = _question(request.question)
         hits = service.search(question, request.k, request.region, request.year, request.doc_ids)
         return {"hits": [hit.to_dict() for hit in hits]}
 
-    @api.post("/api/feedback", response_model=FeedbackResponse, tags=["反馈"], summary="记录对回答的 👍/👎")
+    @api.post(
+        "/api/feedback", response_model=FeedbackResponse, tags=["反馈"], summary="记录对回答的 👍/👎", **json_body
+    )
     def add_feedback(request: FeedbackRequest, _: None = authorize(Scope.FEEDBACK)) -> dict:
         record_id = feedback.add(
             request.question, request.answer, request.rating, request.comment, request.citations, request.understood
@@ -296,18 +401,13 @@ def create_api(
     def documents(_: None = authorize(Scope.ASK)) -> dict:
         return {"documents": service.documents(), "failed": service.failed_documents()}
 
-    @api.middleware("http")
-    async def _bounded_uploads(request: Request, call_next: Any) -> Response:
-        """Refuse an oversized upload by its declared length, before any of it is spooled to disk."""
-        path = request.url.path
-        if request.method == "POST" and (path == "/api/documents" or path.endswith("/replace")):
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > service.max_upload_bytes + _MULTIPART_SLACK:
-                limit = service.max_upload_bytes // 1048576
-                return JSONResponse({"detail": f"上传过大：一次最多 {limit} MB"}, status_code=413)
-        return await call_next(request)
-
-    @api.post("/api/documents", response_model=UploadResponse, tags=["文件"], summary="上传文件并加入索引")
+    @api.post(
+        "/api/documents",
+        response_model=UploadResponse,
+        tags=["文件"],
+        summary="上传文件并加入索引",
+        max_body_size=upload_bytes,  # counted as it streams: a chunked body is cut off here, not spooled whole
+    )
     def upload(
         files: list[UploadFile],
         replace: bool = Query(
@@ -316,6 +416,11 @@ def create_api(
         token: ApiToken = admin,
     ) -> dict:
         """Same checks as the admin page: type, size, safe name, duplicate content, readable; reported per file."""
+        service.require_writable()
+        try:
+            check_file_count(len(files))
+        except UploadRefused as error:
+            raise HTTPException(413, str(error)) from error
         with tempfile.TemporaryDirectory(prefix="policy-qa-api-upload-") as received:
             result = service.admin.upload(_received(files, Path(received)), replace=replace, actor=actor(token))
         return {"added": result.added, "refused": result.refused, "seconds": result.seconds}
@@ -329,7 +434,11 @@ def create_api(
         return service.admin.remove(doc_id, actor(token)).to_dict()
 
     @api.post(
-        "/api/documents/{doc_id}/replace", response_model=UploadResponse, tags=["管理"], summary="上传新版本取代旧版本"
+        "/api/documents/{doc_id}/replace",
+        response_model=UploadResponse,
+        tags=["管理"],
+        summary="上传新版本取代旧版本",
+        max_body_size=upload_bytes,
     )
     def replace_document(doc_id: str, file: UploadFile, token: ApiToken = admin) -> dict:
         """The new version keeps the document's file name and doc_id; the old one is kept and can be restored."""

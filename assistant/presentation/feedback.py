@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 RATINGS = ("up", "down")
 MAX_COMMENT_CHARS = 2000
 COLUMNS = ("id", "created_at", "rating", "question", "understood", "answer", "comment", "citations")
@@ -39,11 +41,22 @@ class FeedbackStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._write_lock = threading.Lock()
+        self._ready = False
+        try:
+            self._prepare()
+        except (OSError, sqlite3.Error) as error:  # a full disk: the server still starts, feedback waits for space
+            log.warning("feedback store %s not ready (%s); retried on the next request", path, error)
+
+    def _prepare(self) -> None:
+        """Create the folder and table (once); raises while the disk is full or read-only."""
+        if self._ready:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as connection:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(_SCHEMA)
+        self._ready = True
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -71,16 +84,19 @@ class FeedbackStore:
             (comment or "").strip()[:MAX_COMMENT_CHARS],
             json.dumps(citations or [], ensure_ascii=False),
         )
-        with self._write_lock, self._connect() as connection:
-            cursor = connection.execute(
-                "INSERT INTO feedback (created_at, rating, question, understood, answer, comment, citations)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            return int(cursor.lastrowid or 0)
+        with self._write_lock:
+            self._prepare()
+            with self._connect() as connection:
+                cursor = connection.execute(
+                    "INSERT INTO feedback (created_at, rating, question, understood, answer, comment, citations)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                return int(cursor.lastrowid or 0)
 
     def records(self) -> list[dict]:
         """Every judgement, oldest first, citations decoded."""
+        self._prepare()
         with self._connect() as connection:
             rows = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id").fetchall()
         return [{**dict(zip(COLUMNS, row, strict=True)), "citations": json.loads(row[-1])} for row in rows]

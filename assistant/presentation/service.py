@@ -18,11 +18,17 @@ from assistant.answering.answer import Answer
 from assistant.answering.answerer import Answerer
 from assistant.answering.conversation import Turn
 from assistant.corpus import corpus_files
-from assistant.engine import Engine, add_to_corpus
+from assistant.engine import WRITE_FAILED, Engine, add_to_corpus
 from assistant.loading import DocumentError, IsolatedParser, load_file
 from assistant.presentation.audit import AuditLog
 from assistant.presentation.management import DocumentAdmin
-from assistant.presentation.upload import MAX_UPLOAD_BYTES, stage_uploads
+from assistant.presentation.upload import (
+    CORPUS_QUOTA_BYTES,
+    MAX_UPLOAD_BYTES,
+    check_file_count,
+    stage_uploads,
+    within_quota,
+)
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.retriever import Retriever
 
@@ -41,11 +47,25 @@ class UploadResult:
         return "\n".join(lines) or "没有选择文件。"
 
 
+READ_ONLY_MESSAGE = "只读模式：本服务以只读方式打开索引（--read-only），不能上传、替换、删除文件或修改元数据。"
+
+
+class ReadOnlyError(RuntimeError):
+    """An action that would write to the index or the corpus, asked of a read-only service."""
+
+
 class PolicyService:
-    def __init__(self, engine: Engine, max_upload_bytes: int = MAX_UPLOAD_BYTES, audit: AuditLog | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        max_upload_bytes: int = MAX_UPLOAD_BYTES,
+        audit: AuditLog | None = None,
+        corpus_quota_bytes: int = CORPUS_QUOTA_BYTES,
+    ) -> None:
         """``audit``: where administrative actions are logged (the web app and the CLI always give one)."""
         self.engine = engine
         self.max_upload_bytes = max_upload_bytes
+        self.corpus_quota_bytes = corpus_quota_bytes
         self._refresh_lock = threading.RLock()  # re-entered by document management around uploads
         self.audit = audit
         self.admin = DocumentAdmin(self, self._refresh_lock)
@@ -55,6 +75,15 @@ class PolicyService:
     @property
     def retriever(self) -> Retriever:
         return self.engine.retriever
+
+    @property
+    def read_only(self) -> bool:
+        return self.engine.read_only
+
+    def require_writable(self) -> None:
+        """ReadOnlyError (with the message to show) when the index or the corpus may not be written."""
+        if self.read_only:
+            raise ReadOnlyError(READ_ONLY_MESSAGE)
 
     def answer(
         self,
@@ -133,14 +162,21 @@ class PolicyService:
         A file whose name is already in the corpus is refused unless ``replace`` is set; the version it
         replaces is kept (``corpus/.versions/``) to be restored. A file the index cannot read (a scanned PDF,
         a broken docx) is taken out of the corpus again (the version it was to replace is put back) and
-        reported as refused with the loader's reason. Audited uploads go through ``admin.upload``.
+        reported as refused with the loader's reason. Files beyond the corpus quota are refused; if the new
+        index cannot be written (a full disk), every file is taken out again and the index in use keeps
+        serving. ReadOnlyError in read-only mode, UploadRefused for too many files. Audited uploads go through
+        ``admin.upload``.
         """
+        self.require_writable()
+        check_file_count(len(uploads))
         started = time.perf_counter()
         result = UploadResult()
         corpus_dir = self.engine.corpus_dir
         with tempfile.TemporaryDirectory(prefix="policy-qa-upload-") as staging, self._refresh_lock:
             existing = frozenset() if replace else frozenset(p.name for p in corpus_files(corpus_dir))
             staged, result.refused = stage_uploads(uploads, Path(staging), self.max_upload_bytes, existing)
+            staged, over_quota = within_quota(staged, corpus_dir, self.corpus_quota_bytes)
+            result.refused.update(over_quota)
             backups = Path(staging) / "previous"
             backups.mkdir()
             for path in staged:  # a new version replaces the old one only if it can be read
@@ -150,14 +186,20 @@ class PolicyService:
             result.refused.update(_in_chinese(refused))
             if added:
                 report = self.engine.refresh()
-                unreadable = {name: reason for name, reason in report.failed.items() if name in added}
+                if report.not_updated:  # nothing new is served: the corpus goes back to what the index holds
+                    unreadable = dict.fromkeys(
+                        added, f"索引未更新（磁盘空间不足或不可写），现有索引继续服务：{report.not_updated}"
+                    )
+                else:
+                    failed = {name: reason for name, reason in report.failed.items() if name in added}
+                    unreadable = {name: f"无法读取：{reason}" for name, reason in failed.items()}
                 for name, reason in unreadable.items():
                     if (backups / name).is_file():
                         shutil.copy2(backups / name, corpus_dir / name)
                     else:
                         (corpus_dir / name).unlink(missing_ok=True)
-                    result.refused[name] = f"无法读取：{reason}"
-                if unreadable:
+                    result.refused[name] = reason
+                if unreadable and not report.not_updated:
                     self.engine.refresh()
                 result.added = [name for name in added if name not in unreadable]
                 for name in result.added:
@@ -173,5 +215,7 @@ def _in_chinese(refused: dict[str, str]) -> dict[str, str]:
     for name, reason in refused.items():
         if reason.startswith("already in the corpus as "):
             reason = "内容与已有文件相同：" + reason.removeprefix("already in the corpus as ")
+        elif reason.startswith(WRITE_FAILED):
+            reason = "无法写入语料目录（磁盘空间不足？）：" + reason.removeprefix(WRITE_FAILED)
         translated[name] = reason
     return translated

@@ -12,9 +12,13 @@ import shutil
 import unicodedata
 from pathlib import Path
 
+from assistant.corpus import corpus_files
 from assistant.loading import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # what the loaders would refuse anyway is refused at the door
+MAX_FILES_PER_UPLOAD = 20
+# All corpus files together; an upload beyond it is refused (``app.py --corpus-quota-mb``).
+CORPUS_QUOTA_BYTES = 2 * 1024 * 1024 * 1024
 MAX_NAME_CHARS = 120
 # File systems allow 255 bytes per name; the corpus copies a file under ``.NAME.partial`` first. 60 CJK
 # characters are 180 bytes in UTF-8.
@@ -69,6 +73,32 @@ def check_upload(source: Path, name: str, max_bytes: int = MAX_UPLOAD_BYTES) -> 
     if size > max_bytes:
         raise UploadRefused(f"文件过大（{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB）")
     return safe
+
+
+def check_file_count(count: int) -> None:
+    """UploadRefused for a request with more files than one upload may carry."""
+    if count > MAX_FILES_PER_UPLOAD:
+        raise UploadRefused(f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个文件（本次 {count} 个）")
+
+
+def within_quota(staged: list[Path], corpus_dir: Path, quota: int) -> tuple[list[Path], dict[str, str]]:
+    """The staged files that fit in the corpus quota (a replaced file's old size is given back), in order;
+    the rest refused by name with the space used and the limit."""
+    sizes = {path.name: path.stat().st_size for path in corpus_files(corpus_dir)}
+    used = sum(sizes.values())
+    kept: list[Path] = []
+    refused: dict[str, str] = {}
+    for path in staged:
+        after = used - sizes.get(path.name, 0) + path.stat().st_size
+        if after > quota:
+            refused[path.name] = (
+                f"超出语料空间配额：已用 {used / 1048576:.1f} MB，加上此文件 {after / 1048576:.1f} MB，"
+                f"上限 {quota / 1048576:.0f} MB（管理员可用 --corpus-quota-mb 调整）"
+            )
+            continue
+        used, sizes[path.name] = after, path.stat().st_size
+        kept.append(path)
+    return kept, refused
 
 
 def stage_uploads(

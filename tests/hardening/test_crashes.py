@@ -17,7 +17,7 @@ import pytest
 
 from assistant.chunking import ChunkSettings
 from assistant.corpus import content_hash
-from assistant.indexing.store import IndexStore, current_generation, open_index
+from assistant.indexing.store import IndexStore, current_generation, open_index, write_manifest
 from tests.paths import CORPUS, FIXTURES, ROOT
 
 KILLS = 4
@@ -169,7 +169,7 @@ def test_manifest_from_another_model_or_chunker_or_truncated_is_rebuilt(
     manifest_path = current_generation(index_dir) / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["model"] = "some-other-model"
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(manifest_path.parent, manifest)  # as that model's build would have written it
     _, report = open_index(index_dir, tiny_corpus, embedder, ChunkSettings(chunk_size=200), progress=False)
     assert "model='some-other-model'" in report.rebuilt_because
     manifest_path = current_generation(index_dir) / "manifest.json"
