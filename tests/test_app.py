@@ -361,3 +361,34 @@ def test_cross_site_requests_foreign_hosts_and_framing_are_refused(server: Serve
     for path in ("/", "/admin/", "/docs"):
         headers = httpx.get(f"{server.url}{path}", timeout=30).headers
         assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
+def test_a_crashing_pdf_and_same_stem_files_leave_the_running_app_serving(server: Server, tmp_path: Path) -> None:
+    from tests.hardening.test_hostile_files import recursive_pdf
+
+    pdf = recursive_pdf(tmp_path / "deep.pdf").read_bytes()
+    first = httpx.post(f"{server.url}/api/documents", files=[("files", ("deep.pdf", pdf))], headers=ADMIN, timeout=600)
+    assert first.status_code == 200 and "nested too deeply" in first.json()["refused"]["deep.pdf"]
+    assert not (server.corpus / "deep.pdf").exists()
+    asked = httpx.post(f"{server.url}/api/ask", json={"question": "政务新媒体由谁负责"}, timeout=120)
+    assert asked.status_code == 200 and asked.json()["answerable"]
+
+    same_stem = [
+        ("files", ("同名_工作要点.txt", "测试县档案工作要点\n一、档案数字化由县档案馆负责。\n".encode())),
+        ("files", ("同名_工作要点.md", "# 测试县数据工作要点\n\n一、数据开放由县大数据中心负责。\n".encode())),
+    ]
+    added = httpx.post(f"{server.url}/api/documents", files=same_stem, headers=ADMIN, timeout=600).json()
+    assert sorted(added["added"]) == ["同名_工作要点.md", "同名_工作要点.txt"], added
+
+    def passages() -> dict[str, tuple[str, int]]:
+        rows = httpx.get(f"{server.url}/api/documents", timeout=30).json()["documents"]
+        return {row["file"]: (row["doc_id"], row["passages"]) for row in rows if row["file"].startswith("同名")}
+
+    before = passages()
+    assert len({doc_id for doc_id, _ in before.values()}) == 2
+    later = [("files", ("之后_工作要点.txt", "测试县统计工作要点\n一、统计公报由县统计局发布。\n".encode()))]
+    assert httpx.post(f"{server.url}/api/documents", files=later, headers=ADMIN, timeout=600).json()["added"]
+    assert passages() == before  # no doubling on later uploads
+    md_id = before["同名_工作要点.md"][0]
+    page = httpx.get(f"{server.url}/documents/{quote(md_id)}", timeout=30).text
+    assert "县大数据中心" in page and "县档案馆" not in page

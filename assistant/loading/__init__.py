@@ -11,6 +11,7 @@ from assistant.loading.errors import DocumentError, too_large
 from assistant.loading.html import load_html
 from assistant.loading.isolated import IsolatedParser, ParseLimits
 from assistant.loading.pdf import load_pdf
+from assistant.loading.screening import injection_line
 from assistant.loading.text import load_text
 
 LOADERS: dict[str, Callable[[Path], str]] = {
@@ -80,6 +81,8 @@ def load_file_in_process(path: Path) -> str:
             f"not text: {share:.0%} of its characters are unreadable (replacement characters U+FFFD or control "
             "bytes); a binary file under a text name, or a file in an encoding that cannot be recognised",
         )
+    if (line := injection_line(text)) is not None:
+        raise DocumentError(path, f"refused: it gives instructions to the assistant (prompt injection): {line!r}")
     return text
 
 
