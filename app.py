@@ -65,6 +65,10 @@ META_LABELS = {
     "year": "年份",
     "date": "日期",
     "doc_number": "文号",
+    "published": "发布日期",
+    "effective": "施行日期",
+    "expires": "有效期至",
+    "genre": "文种",
 }
 CSS = (
     SOURCES_CSS

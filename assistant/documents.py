@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 
 from assistant.repair import Repaired
 
@@ -39,8 +39,9 @@ class DocumentMeta:
         return asdict(self)
 
 
-# The fields an administrator or ``corpus/manifest.json`` may set.
-META_FIELDS = tuple(item.name for item in fields(DocumentMeta))
+# The fields an administrator may correct (CLI ``meta``, REST, admin page, ``corpus/manifest.json``): one value each.
+META_FIELDS = ("title", "issuer", "region", "year", "date", "doc_number", "published", "effective", "expires", "genre")
+DATE_FIELDS = ("date", "published", "effective", "expires")  # ISO dates, YYYY-MM-DD
 
 
 @dataclass

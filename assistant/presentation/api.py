@@ -167,6 +167,10 @@ class MetaRequest(BaseModel):
     year: int | None = Field(None, ge=YEARS.start, le=YEARS.stop - 1)
     date: str | None = Field(None, max_length=10, description="成文日期 YYYY-MM-DD")
     doc_number: str | None = MetaText
+    published: str | None = Field(None, max_length=10, description="发布日期 YYYY-MM-DD")
+    effective: str | None = Field(None, max_length=10, description="施行日期 YYYY-MM-DD")
+    expires: str | None = Field(None, max_length=10, description="有效期至 YYYY-MM-DD")
+    genre: str | None = Field(None, max_length=20, description="文种：work_plan benefit regulation notice report qa")
 
 
 class ActionResponse(BaseModel):

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.corpus import content_hash, corpus_files
-from assistant.documents import META_FIELDS
+from assistant.documents import DATE_FIELDS, META_FIELDS
 from assistant.durable import copy_durably, write_durably
 from assistant.presentation.audit import Action, AuditEntry
+from assistant.structure.genre import GENRES
 from assistant.structure.metadata import MANIFEST_NAME
 from assistant.versions import Version, VersionStore
 
@@ -288,7 +289,9 @@ def clean_meta_changes(changes: dict) -> dict:
                 raise ManagementError(f"{key} 过长（最多 {MAX_FIELD_CHARS} 字）")
             if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in text):
                 raise ManagementError(f"{key} 含有控制字符")
-            if key == "date":
+            if key == "genre" and text not in GENRES:
+                raise ManagementError(f"文种无效：{text}（可选：{'、'.join(GENRES)}）")
+            if key in DATE_FIELDS:
                 try:
                     text = datetime.date.fromisoformat(text).isoformat()
                 except ValueError as error:
