@@ -29,6 +29,7 @@ from tqdm import tqdm
 from assistant.chunking import ChunkSettings
 from assistant.corpus import assign_doc_ids, content_hash, corpus_files, read_document
 from assistant.documents import META_FIELDS, DocumentMeta, Passage
+from assistant.durable import fsync
 from assistant.embedding.embedder import Embedder
 from assistant.indexing.checkpoint import EmbeddingCheckpoint
 from assistant.indexing.lexical import LexicalIndex
@@ -560,14 +561,14 @@ def _write_generation(
         _fsync_tree(staging)
         os.rename(staging, generation)
         pointer.write_text(name, encoding="utf-8")
-        _fsync_file(pointer)
+        fsync(pointer)
     except OSError:  # a full disk: give back the space now, the generation in use stays as it was
         for folder in (staging, generation):
             shutil.rmtree(folder, ignore_errors=True)
         pointer.unlink(missing_ok=True)
         raise
     os.replace(pointer, index_dir / CURRENT)
-    _fsync_file(index_dir)
+    fsync(index_dir)
     _remove_old_generations(index_dir, keep=name)
     return generation
 
@@ -642,16 +643,8 @@ def _verify_checksums(directory: Path, expected: dict[str, str]) -> None:
 def _fsync_tree(directory: Path) -> None:
     for path in directory.rglob("*"):
         if path.is_file():
-            _fsync_file(path)
-    _fsync_file(directory)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+            fsync(path)
+    fsync(directory)
 
 
 @contextmanager
