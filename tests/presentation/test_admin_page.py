@@ -51,12 +51,15 @@ def test_upload_edit_delete_restore_refresh_the_lists(
     *fields, versions = events["select"](doc_id)
     shown = dict(zip(META_FIELDS, fields, strict=True))
     assert shown["issuer"] == "国务院办公厅" and shown["year"] == "2018" and versions["choices"] == []
-    edited = {**shown, "region": "全国", "doc_number": ""}  # an emptied field: back to what the file says
+    assert shown["region"] == "全国"  # a national organ's document, read from its own header
+    edited = {**shown, "region": "北京市", "doc_number": ""}  # an emptied field: back to what the file says
     message, table, chooser, audit, *fields = events["save_meta"](Request(), doc_id, *edited.values())
     assert message.endswith("region") and audit[0][2] == "meta"
     row = next(row for row in table if row[0] == doc_id)
-    assert row[app.DOCUMENT_COLUMNS.index("region")] == "全国"
-    assert row[app.DOCUMENT_COLUMNS.index("doc_number")] == shown["doc_number"] == fields[-1]  # shown again
+    assert row[app.DOCUMENT_COLUMNS.index("region")] == "北京市"
+    assert (
+        row[app.DOCUMENT_COLUMNS.index("doc_number")] == shown["doc_number"] == fields[META_FIELDS.index("doc_number")]
+    )  # shown
     assert events["save_meta"](Request(), doc_id, *fields)[0] == "元数据没有改动。"
     assert events["save_meta"](Request(), doc_id, *edited.values())[0].endswith("的元数据没有变化")
     assert len(managed.audit.entries()) == 2  # upload, meta: a change that changes nothing is not an action

@@ -39,13 +39,13 @@ def test_metadata_edit_is_searchable_and_shown_without_embedding(
     assert result.before["title"] == before["title"] and counting.passages_embedded == 0
     shown = _doc(service, GAOXIAN)
     assert shown["title"] == "高县政务公开任务清单（修订本）" and shown["issuer"] == "高县人民政府"
-    assert shown["region"] == before["region"]  # the bundled manifest's region stays
+    assert shown["region"] == before["region"] == "四川省宜宾市高县"  # read from the file, untouched
     hits = service.search("修订本", k=3)
     assert hits and hits[0].passage.doc_id == GAOXIAN and hits[0].meta.title.endswith("（修订本）")
     in_2024 = service.search("政务新媒体", year=2024)
     assert in_2024 and {hit.passage.doc_id for hit in in_2024} == {GAOXIAN}
     stored = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))[f"{GAOXIAN}.txt"]
-    assert stored["region"] == "四川省宜宾市高县" and stored["sources"] == {
+    assert "region" not in stored and stored["sources"] == {
         "title": "admin",
         "issuer": "admin",
         "year": "admin",
@@ -53,8 +53,7 @@ def test_metadata_edit_is_searchable_and_shown_without_embedding(
 
     service.admin.edit_meta(GAOXIAN, {"title": "", "year": None, "issuer": ""}, "tester")  # back to the file's own
     assert _doc(service, GAOXIAN) == before and counting.passages_embedded == 0
-    stored = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))[f"{GAOXIAN}.txt"]
-    assert stored == {"region": "四川省宜宾市高县"}
+    assert f"{GAOXIAN}.txt" not in json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
 
     entries = service.audit.entries()
     assert [entry["action"] for entry in entries] == ["meta", "meta"]
