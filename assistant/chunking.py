@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.documents import Document, Passage
+from assistant.documents import APPARATUS, PROSE, RECORD, Document, Passage
 from assistant.structure.fields import CATEGORY, INDICATOR_1
+from assistant.structure.metadata import apparatus_runs
 from assistant.structure.records import extract_records
 from assistant.structure.sections import Block, parse_blocks
 
@@ -31,7 +32,11 @@ class ChunkSettings:
 
 
 def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]:
-    """Record passages first (they answer who/when), then prose chunks in reading order."""
+    """Record passages first (they answer who/when), then prose chunks in reading order.
+
+    The document's apparatus (info bar, cover notice, 落款, page chrome) is chunked apart from the content
+    it surrounds and marked so, for retrieval to rank it below the content it announces.
+    """
     repaired = document.repaired
     extracted = extract_records(repaired.text)
     passages: list[Passage] = []
@@ -41,7 +46,7 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
             part for part in (record.table_title, record.fields.get(CATEGORY) or record.fields.get(INDICATOR_1)) if part
         ]
         passages.append(
-            Passage("", document.doc_id, record.render(), section, start, end, "record", _plain_keys(record.fields))
+            Passage("", document.doc_id, record.render(), section, start, end, RECORD, _plain_keys(record.fields))
         )
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=settings.chunk_size,
@@ -54,14 +59,19 @@ def chunk_document(document: Document, settings: ChunkSettings) -> list[Passage]
         if not passage.section:  # a （责任单位：…） item or a section's record: it lives in that prose section
             passage.section = _section_at(blocks, passage.start)
     for block in blocks:
-        cursor = 0
-        whole = block.whole and len(block.text.text) <= settings.whole_size
-        for chunk in [block.text.text] if whole else splitter.split_text(block.text.text):
-            found = block.text.text.find(chunk, cursor)
-            at = found if found >= 0 else cursor
-            start, end = block.text.original_span(at, at + len(chunk))
-            passages.append(Passage("", document.doc_id, chunk, list(block.section), start, end))
-            cursor = at + 1
+        for run_start, run_end, apparatus in apparatus_runs(block.text.text, document.meta.title):
+            run = block.text.text[run_start:run_end]
+            whole = block.whole and len(run) <= settings.whole_size
+            cursor = 0
+            for chunk in [run.strip()] if whole else splitter.split_text(run):
+                if not chunk:
+                    continue
+                found = run.find(chunk, cursor)
+                at = run_start + (found if found >= 0 else cursor)
+                start, end = block.text.original_span(at, at + len(chunk))
+                kind = APPARATUS if apparatus else PROSE
+                passages.append(Passage("", document.doc_id, chunk, list(block.section), start, end, kind))
+                cursor = at - run_start + 1
     passages.sort(key=lambda passage: (passage.start, passage.kind))
     for number, passage in enumerate(passages):
         passage.passage_id = f"{document.doc_id}#{number:04d}"

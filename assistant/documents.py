@@ -56,6 +56,10 @@ class Document:
     content_hash: str = ""
 
 
+PROSE, RECORD = "prose", "record"
+APPARATUS = "apparatus"  # prose that is the document's apparatus (info bar, cover notice, page chrome), not content
+
+
 @dataclass
 class Passage:
     """One retrievable unit: a prose chunk or a task record.
@@ -70,7 +74,7 @@ class Passage:
     section: list[str]
     start: int
     end: int
-    kind: str = "prose"  # "prose" | "record"
+    kind: str = "prose"  # PROSE | RECORD | APPARATUS
     fields: dict[str, str] = field(default_factory=dict)
 
     @property

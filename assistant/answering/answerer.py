@@ -11,6 +11,7 @@ from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdictio
 from assistant.answering.conversation import Turn, resolve_follow_up
 from assistant.answering.coverage import content_words, coverage, missing_details
 from assistant.answering.extraction import Extract, asks_duration, extract
+from assistant.documents import RECORD
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.intent import INTENT_PATTERNS, WHAT, WHO, detect_intent
 from assistant.retrieval.question import QuestionError, normalize_question
@@ -234,7 +235,7 @@ def _rows_behind(hit: Hit, overlap: Callable[[str], float]) -> list[Hit]:
     A plan states a task in prose and again in its 分工表 with the units and deadline; the unit
     of a prose hit is in that row, not in the next-ranked hit (which may be another task).
     """
-    rows = sorted((p for p in hit.also_at if p.kind == "record"), key=lambda p: -overlap(p.text))
+    rows = sorted((p for p in hit.also_at if p.kind == RECORD), key=lambda p: -overlap(p.text))
     return [
         Hit(row, hit.meta, hit.score, hit.rank, also_at=[hit.passage, *(p for p in hit.also_at if p is not row)])
         for row in rows

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.documents import Passage
+from assistant.documents import RECORD, Passage
 from assistant.retrieval.intent import NUMBER, WHEN, WHO
 from assistant.structure.fields import DEADLINE, LEAD, RESPONSIBLE, TASK
 
@@ -90,7 +90,7 @@ def _when(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
 
 
 def _what(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
-    if passage.kind == "record":
+    if passage.kind == RECORD:
         task = passage.fields.get(TASK, "")
         return Extract(task, task) if task else None
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(passage.text) if len(m.group(0).strip()) > 4]

@@ -41,3 +41,11 @@ def detect_intent(question: str) -> str:
         if pattern.search(question):
             return intent
     return WHAT
+
+
+# A question about the document itself (its 文号, issuer, dates of issue) is answered by its apparatus.
+_ABOUT_DOCUMENT = re.compile(r"文号|字号|发文|印发|发布|公布|成文|出台|落款|索引号|来源")
+
+
+def asks_about_document(question: str) -> bool:
+    return bool(_ABOUT_DOCUMENT.search(question))

@@ -489,3 +489,82 @@ def merge_metadata(found: DocumentMeta, overrides: dict, file_name: str, source:
         if not getattr(found, key):
             print(f"warning: {file_name}: metadata field '{key}' not found in the document", file=sys.stderr)
     return found
+
+
+# --- apparatus: the lines around a document's content ------------------------------------------------------------
+
+_FRONT_MATTER_LINE = re.compile(r"^(?:-{3,}|[A-Za-z_]+:(?:\s|$))")  # YAML front matter a site export keeps
+_LABEL_LINE = re.compile(rf"^(?:{_SPACED_LABEL.pattern}|[【\[](?:{'|'.join(_LABEL_FIELD)})[】\]])")
+_CHROME_CHARS = 12  # a line this short without punctuation is page chrome (无障碍阅读, 繁体版, 特此通知)
+_PUNCTUATION = re.compile(r"[。；，,;！？]")
+TITLE_MIN_CHARS = 8  # a shorter title (通知, 实施方案) is too common to mark a line as the title line
+TITLE_LINE_EXTRA = 40  # characters beside the title on a title line (site name, 文号, 【解读】)
+MIN_RUN_CHARS = 40
+_TRAIL = re.compile(  # a page's breadcrumb trail: 当前位置：首页 > …, [首页](…) | >[政策](…)
+    r"^您?(?:当前|所在的?)位置|^\[?首页\]?(?:\([^)]*\))?\s*[>＞»|]|^\[[^\]]{2,12}\]\([^)]*\)\s*\|?\s*[>＞»]"
+)
+
+
+def apparatus_line(line: str, title: str = "") -> str:
+    """What a line of the document's apparatus is ("telling", "chrome"), or "" for content.
+
+    Telling lines belong to no document's content: info-bar labels, front matter, breadcrumbs, notice titles,
+    the sentence sending an enclosed document, a law's adoption history, a standalone 文号 or date, an
+    addressee line, the document's ``title`` with little else. Chrome is short unpunctuated text (site
+    menus, 特此通知) and organ names (a 落款 above its date), apparatus only beside telling lines, since a
+    table's cells look the same.
+    """
+    line = _clean(line)
+    if not line:
+        return ""
+    if (
+        (len(title) >= TITLE_MIN_CHARS and title in line and len(line) - len(title) <= TITLE_LINE_EXTRA)
+        or _FRONT_MATTER_LINE.match(line)
+        or _LABEL_LINE.match(line)
+        or len(_SPACED_LABEL.findall(line)) >= 2  # an info bar flattened into one line
+        or _TRAIL.search(line)
+        or _NOTICE.match(line)
+        or _ISSUED_NOTICE.match(line)
+        or _ENCLOSED.search(line)
+        or _LAW_HISTORY.match(line)
+        or _DATE_LINE.match(line)
+        or _ISSUED_LINE.search(line)
+        or _DOC_NUMBER.fullmatch(line)
+        or (line.startswith("各") and line.endswith(("：", ":")))
+    ):
+        return "telling"
+    if _is_organ_line(line) or (
+        len(line) <= _CHROME_CHARS and not _PUNCTUATION.search(line) and not _SECTION.match(line)
+    ):
+        return "chrome"
+    return ""
+
+
+def apparatus_runs(text: str, title: str = "") -> list[tuple[int, int, bool]]:
+    """``text`` cut into runs of whole lines, each ``(start, end, is_apparatus)``, covering it in order.
+
+    An apparatus run is a stretch of telling and chrome lines holding at least one telling line (chrome
+    alone is as likely a table's cells); everything else is content. A passage cut from one run is then
+    all apparatus or all content, so an article is never ranked down for the 落款 printed under it. A run
+    shorter than ``MIN_RUN_CHARS`` (half a title broken over two lines, a lone date in a table) joins the
+    run before it.
+    """
+    lines = text.splitlines(keepends=True)
+    kinds = [apparatus_line(line, title) for line in lines]
+    runs: list[tuple[int, int, bool]] = []
+    offset = index = 0
+    while index < len(lines):
+        stop = index
+        while stop < len(lines) and bool(kinds[stop]) == bool(kinds[index]):
+            stop += 1
+        apparatus = "telling" in kinds[index:stop]
+        length = sum(len(line) for line in lines[index:stop])
+        if runs and (runs[-1][2] == apparatus or length < MIN_RUN_CHARS):
+            runs[-1] = (runs[-1][0], offset + length, runs[-1][2])
+        else:
+            runs.append((offset, offset + length, apparatus))
+        offset += length
+        index = stop
+    if len(runs) > 1 and runs[0][1] - runs[0][0] < MIN_RUN_CHARS:  # a short first run joins the next
+        runs[:2] = [(0, runs[1][1], runs[1][2])]
+    return runs

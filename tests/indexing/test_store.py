@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.documents import APPARATUS, PROSE, RECORD
 from assistant.engine import Engine, add_to_corpus
 from assistant.indexing.store import current_generation, open_index
 from assistant.loading import load_file
@@ -47,7 +48,7 @@ def test_real_corpus_index(engine: Engine) -> None:
     norms = np.linalg.norm(store.vectors, axis=1)
     assert np.allclose(norms, 1.0, atol=1e-3)
     kinds = {passage.kind for passage in store.passages}
-    assert kinds == {"prose", "record"}
+    assert kinds == {PROSE, RECORD, APPARATUS}
     assert all(passage.section for passage in store.passages if passage.kind == "record")
 
 
