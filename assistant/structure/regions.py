@@ -9,7 +9,10 @@ divisions; they are recognised as a place name followed by a zone word.
 from __future__ import annotations
 
 import importlib.util
+import io
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -201,11 +204,29 @@ def is_national(organ: str) -> bool:
     return bool(_NATIONAL_ORGAN.search(organ)) and not RELATIVE_LEVEL.match(organ) and not gazetteer().mentions(organ)
 
 
-def _data_file() -> Path:
+_TABLE = "china_location"  # jionlp/dictionary/china_location.{txt,zip}
+
+
+def _jionlp_dictionary() -> Path:
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the gazetteer needs the jionlp package: pip install jionlp")
-    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.txt"
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
+
+
+def table_lines(folder: Path) -> Iterator[str]:
+    """jionlp's division table from its dictionary ``folder``.
+
+    A fresh install holds only ``china_location.zip`` (``import jionlp`` unzips it on first use, which a
+    read-only site-packages refuses), so the table is read from the zip unless the text is already there.
+    """
+    text = folder / f"{_TABLE}.txt"
+    if text.is_file():
+        with text.open(encoding="utf-8") as handle:
+            yield from handle
+        return
+    with zipfile.ZipFile(folder / f"{_TABLE}.zip") as archive, archive.open(f"{_TABLE}.txt") as member:
+        yield from io.TextIOWrapper(member, encoding="utf-8")
 
 
 @cache
@@ -213,18 +234,17 @@ def gazetteer() -> Gazetteer:
     """The gazetteer, read once (provinces, cities, counties and towns; villages are skipped)."""
     table = Gazetteer()
     current: list[Place] = []
-    with _data_file().open(encoding="utf-8") as handle:
-        for line in handle:
-            level = len(line) - len(line.lstrip("\t"))
-            cells = line.strip().split("\t")
-            if level > TOWN or not cells[0] or (level < TOWN and len(cells) != 3):
-                continue
-            aliases = tuple(cells[2].split("/")) if level < TOWN else ()
-            parent = current[level - 1] if level else None
-            place = Place(cells[0], level, aliases, parent)
-            if parent is not None:
-                parent.children[place.name] = place
-            del current[level:]
-            current.append(place)
-            table.add(place)
+    for line in table_lines(_jionlp_dictionary()):
+        level = len(line) - len(line.lstrip("\t"))
+        cells = line.strip().split("\t")
+        if level > TOWN or not cells[0] or (level < TOWN and len(cells) != 3):
+            continue
+        aliases = tuple(cells[2].split("/")) if level < TOWN else ()
+        parent = current[level - 1] if level else None
+        place = Place(cells[0], level, aliases, parent)
+        if parent is not None:
+            parent.children[place.name] = place
+        del current[level:]
+        current.append(place)
+        table.add(place)
     return table

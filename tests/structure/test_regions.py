@@ -1,8 +1,11 @@
 """The gazetteer: full paths for places however a header names them, and national organs."""
 
+import zipfile
+from pathlib import Path
+
 import pytest
 
-from assistant.structure.regions import gazetteer, is_national
+from assistant.structure.regions import gazetteer, is_national, table_lines
 
 
 @pytest.mark.parametrize(
@@ -39,3 +42,14 @@ def test_national_organs() -> None:
 def test_short_county_names_count_only_when_asked_for() -> None:
     assert not gazetteer().mentions("加强合作")  # 合作市's short name is a word
     assert gazetteer().resolve("天河", short_counties=True).path == "广东省广州市天河区"
+
+
+def test_the_table_is_read_from_the_package_zip_as_from_its_text(tmp_path: Path) -> None:
+    """A fresh jionlp install holds only the zip; a used one may hold the text too: both read alike."""
+    table = "\t".join(["江苏省", "320000", "江苏"]) + "\n" + "\t" + "\t".join(["苏州市", "320500", "苏州"]) + "\n"
+    zipped, unzipped = tmp_path / "zipped", tmp_path / "unzipped"
+    zipped.mkdir(), unzipped.mkdir()
+    with zipfile.ZipFile(zipped / "china_location.zip", "w") as archive:
+        archive.writestr("china_location.txt", table)
+    (unzipped / "china_location.txt").write_text(table, encoding="utf-8")
+    assert list(table_lines(zipped)) == list(table_lines(unzipped)) == table.splitlines(keepends=True)
