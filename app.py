@@ -47,7 +47,7 @@ from assistant.presentation.upload import (
     UploadRefused,
     received_file,
 )
-from assistant.retrieval.question import MAX_QUESTION_CHARS
+from assistant.retrieval.question import MAX_QUESTION_CHARS, QuestionError, normalize_question
 
 EXAMPLES = [
     "政务新媒体由谁负责",
@@ -58,6 +58,7 @@ EXAMPLES = [
 ]
 ALL = ""  # the filter value meaning "no filter"
 DOCUMENT_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "doc_number", "file", "passages"]
+STAGED_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "file", "passages", "staged_at", "sha256"]
 META_LABELS = {
     "title": "标题",
     "issuer": "发文机关",
@@ -227,19 +228,29 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
 
 def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
     """The admin page at ``/admin`` (behind Gradio's login): add, replace, delete, restore and correct documents,
-    the audit log, feedback export. Every action refreshes the lists on the page; the public page's filters
-    follow when it is (re)loaded.
+    review staged ones (search, publish, discard), the audit log, feedback export. Every action refreshes the
+    lists on the page; the public page's filters follow when it is (re)loaded.
     """
 
     def lists(doc: str | None = None) -> tuple:
-        """The document table, the document chooser (keeping ``doc`` if it still exists), the audit table."""
+        """The document table, the document chooser (keeping ``doc`` if it still exists), the audit table, the
+        staged documents' table and chooser."""
         choices = _managed_choices(service)
         value = doc if doc in {value for _, value in choices} else None
-        return _document_rows(service), gr.update(choices=choices, value=value), _audit_rows(service)
+        staged = gr.update(choices=_staged_choices(service), value=None)
+        return (
+            _document_rows(service),
+            gr.update(choices=choices, value=value),
+            _audit_rows(service),
+            _staged_rows(service),
+            staged,
+        )
 
-    def upload(paths: list[str] | None, replace: bool, request: gr.Request) -> tuple:
+    def upload(paths: list[str] | None, replace: bool, stage: bool, request: gr.Request) -> tuple:
         if not paths:
             return "请先选择文件。", *lists()
+        if stage and replace:
+            return "暂存不替换任何文件：请只勾选其中一项（替换同名文件在发布时选择）。", *lists()
         received, refused = [], {}
         for path in paths:  # the path comes from the client: only Gradio's own upload files are read
             try:
@@ -247,9 +258,9 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
             except UploadRefused as error:
                 refused[Path(str(path)).name] = str(error)
         try:
-            result = service.admin.upload(received, replace, _admin_actor(request))
+            result = service.admin.upload(received, replace, _admin_actor(request), stage=stage)
         except (ReadOnlyError, UploadRefused) as error:
-            return str(error), gr.update()
+            return str(error), *lists()
         result.refused.update(refused)
         report = result.summary() + (f"\n（用时 {result.seconds:.1f} 秒）" if result.added else "")
         return report, *lists()
@@ -272,7 +283,7 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
             return "请先选择文件。", *lists(doc)
         try:
             message = action(doc)
-        except ManagementError as error:
+        except (ManagementError, ReadOnlyError) as error:
             message = f"未完成：{error}"
         return message, *lists(doc)
 
@@ -296,6 +307,28 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         if not version:
             return "请先选择要恢复的版本。", *lists(doc)
         return act(doc, lambda d: service.admin.restore(d, version, _admin_actor(request)).message)
+
+    def search_staged(question: str) -> str:
+        """Cited passages from the staged documents only, each marked as staged."""
+        try:
+            text = normalize_question(question or "")
+        except QuestionError as error:
+            return sources_html([], note=str(error))
+        citations = [
+            {**hit.to_dict(), "n": hit.rank, "title": f"【暂存】{hit.meta.title}"}
+            for hit in service.search(text, k=5, staged=True)
+        ]
+        return sources_html(citations, note="暂存的文件中没有找到相关段落。")
+
+    def publish(staged: str | None, replace: bool, request: gr.Request) -> tuple:
+        if not staged:
+            return "请先选择暂存的文件。", *lists()
+        return act(staged, lambda d: service.admin.publish(d, replace, _admin_actor(request)).message)
+
+    def discard(staged: str | None, request: gr.Request) -> tuple:
+        if not staged:
+            return "请先选择暂存的文件。", *lists()
+        return act(staged, lambda d: service.admin.discard(d, _admin_actor(request)).message)
 
     exports = Path(tempfile.mkdtemp(prefix="policy-qa-export-"))  # one folder, overwritten by each export
 
@@ -325,9 +358,11 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         files_in = gr.File(
             file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="选择文件", elem_id="upload"
         )
-        replace = gr.Checkbox(
-            label="替换同名文件（新版本取代旧版本，旧版本保存，可恢复）", value=False, elem_id="replace-documents"
-        )
+        with gr.Row():
+            replace = gr.Checkbox(
+                label="替换同名文件（新版本取代旧版本，旧版本保存，可恢复）", value=False, elem_id="replace-documents"
+            )
+            stage = gr.Checkbox(label="暂存待审核（仅管理员可检索）", value=False, elem_id="stage-documents")
         add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
         upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
         documents = gr.Dataframe(
@@ -344,6 +379,25 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
             version = gr.Dropdown([], value=None, label="保存的版本", elem_id="manage-version", scale=3)
             restore_button = gr.Button("恢复此版本", elem_id="restore-version", scale=1)
         action_report = gr.Textbox(label="操作结果", interactive=False, elem_id="manage-report")
+        gr.Markdown(
+            "### 暂存待审核\n暂存的文件只在这里可检索，问答页面和公开接口都看不到。审核后发布（立即公开，"
+            "不再重新计算向量；同名文件须勾选替换，旧版本保存）或丢弃（文件保存为版本，可恢复）。"
+        )
+        staged_table = gr.Dataframe(
+            _staged_rows(service), headers=STAGED_COLUMNS, label="暂存的文件", interactive=False, elem_id="staged"
+        )
+        with gr.Row():
+            staged_question = gr.Textbox(label="检索暂存的文件", elem_id="staged-question", scale=3)
+            staged_search = gr.Button("检索", elem_id="staged-search", scale=1)
+        staged_hits = gr.HTML(sources_html([], note="检索结果只来自暂存的文件。"), elem_id="staged-hits")
+        with gr.Row():
+            staged_doc = gr.Dropdown(
+                _staged_choices(service), value=None, label="暂存的文件", elem_id="staged-doc", scale=3
+            )
+            publish_replace = gr.Checkbox(label="替换同名的已发布文件", value=False, elem_id="publish-replace")
+            publish_button = gr.Button("发布", variant="primary", elem_id="publish-staged", scale=1)
+            discard_button = gr.Button("丢弃", variant="stop", elem_id="discard-staged", scale=1)
+        staged_report = gr.Textbox(label="审核结果", interactive=False, elem_id="staged-report")
         gr.Markdown("### 审计日志\n每项管理操作：谁、何时、做了什么、文件的 SHA-256、修改前后的元数据（最新的在前）。")
         audit = gr.Dataframe(
             _audit_rows(service), headers=list(AUDIT_COLUMNS), label="审计日志", interactive=False, elem_id="audit"
@@ -357,8 +411,12 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         export_button = gr.Button("导出反馈", elem_id="export-feedback")
         exported = gr.File(label="反馈文件", file_count="multiple", interactive=False, elem_id="exported")
 
-        refreshed = [documents, doc, audit]
-        add.click(upload, [files_in, replace], [upload_report, *refreshed])
+        refreshed = [documents, doc, audit, staged_table, staged_doc]
+        add.click(upload, [files_in, replace, stage], [upload_report, *refreshed])
+        staged_search.click(search_staged, staged_question, staged_hits)
+        staged_question.submit(search_staged, staged_question, staged_hits)
+        publish_button.click(publish, [staged_doc, publish_replace], [staged_report, *refreshed])
+        discard_button.click(discard, staged_doc, [staged_report, *refreshed])
         doc.change(select, doc, [*meta, version])
         save.click(save_meta, [doc, *meta], [action_report, *refreshed, *meta])
         delete.click(remove, doc, [action_report, *refreshed])
@@ -376,7 +434,12 @@ def _managed_choices(service: PolicyService) -> list[tuple[str, str]]:
 
 
 def _version_choices(versions: list[dict]) -> list[tuple[str, str]]:
-    reasons = {"replaced": "被新版本取代", "deleted": "删除前", "superseded by a restore": "恢复前"}
+    reasons = {
+        "replaced": "被新版本取代",
+        "deleted": "删除前",
+        "superseded by a restore": "恢复前",
+        "discarded": "暂存后丢弃",
+    }
     return [
         (
             f"{v['saved_at']} {reasons.get(v['reason'], v['reason'])}{'（与当前相同）' if v['current'] else ''}",
@@ -384,6 +447,14 @@ def _version_choices(versions: list[dict]) -> list[tuple[str, str]]:
         )
         for v in versions
     ]
+
+
+def _staged_rows(service: PolicyService) -> list[list]:
+    return [[row.get(column, "") for column in STAGED_COLUMNS] for row in service.staging.documents()]
+
+
+def _staged_choices(service: PolicyService) -> list[tuple[str, str]]:
+    return [(f"{row['title']}（{row['file']}）", row["doc_id"]) for row in service.staging.documents()]
 
 
 def _audit_rows(service: PolicyService, limit: int = 200) -> list[list]:

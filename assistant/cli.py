@@ -15,7 +15,7 @@ from assistant.answering.answerer import Answerer
 from assistant.answering.generation import GeneratingAnswerer, GenerationSettings
 from assistant.documents import META_FIELDS
 from assistant.embedding.embedder import SentenceTransformerEmbedder
-from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine, add_to_corpus
+from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine, add_to_corpus, content_owners
 from assistant.indexing.dense import INDEX_TYPES
 from assistant.indexing.store import IndexUnavailable, current_generation, embed_shard
 from assistant.indexing.vector_store import BACKENDS, IndexSettings
@@ -32,9 +32,11 @@ from assistant.presentation.access import (
 )
 from assistant.presentation.audit import AUDIT_FILE, Action, AuditEntry, AuditLog
 from assistant.presentation.management import ManagementError, list_versions
-from assistant.presentation.service import PolicyService
+from assistant.presentation.service import PolicyService, ReadOnlyError
+from assistant.presentation.upload import UploadRefused
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import MODES
+from assistant.staging import STAGING_DIR, staged_rows
 from assistant.versions import VersionStore
 
 
@@ -98,6 +100,25 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("doc", help="doc_id or file name (also of a deleted document)")
     restore.add_argument("version", help="a version id from `versions`")
     restore.set_defaults(handler=_manage)
+    stage = commands.add_parser(
+        "stage", parents=[common, data], help="stage documents for review: indexed, searchable by admins only"
+    )
+    stage.add_argument("files", nargs="+", type=Path)
+    stage.set_defaults(handler=_stage)
+    staged = commands.add_parser("staged", parents=[common], help="the documents staged for review")
+    staged.add_argument("--json", action="store_true", help="print JSON")
+    staged.set_defaults(handler=_staged)
+    publish = commands.add_parser("publish", parents=[common, data], help="make a staged document public")
+    publish.add_argument("doc", help="doc_id or file name of the staged document")
+    publish.add_argument(
+        "--replace", action="store_true", help="replace a public file of the same name (kept as a version)"
+    )
+    publish.set_defaults(handler=_manage)
+    discard = commands.add_parser(
+        "discard", parents=[common, data], help="drop a staged document unpublished (kept as a version)"
+    )
+    discard.add_argument("doc", help="doc_id or file name of the staged document")
+    discard.set_defaults(handler=_manage)
     audit = commands.add_parser("audit", parents=[data], help="print the audit log of administrative actions")
     audit.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     audit.set_defaults(handler=_audit)
@@ -284,7 +305,9 @@ def _add(args: argparse.Namespace) -> int:
     for path in args.files:  # a file of the same name is replaced: its version is kept
         if (args.corpus / path.name).is_file() and path.is_file():
             versions.keep(args.corpus / path.name, path.name, "replaced")
-    added, refused = add_to_corpus(args.files, args.corpus)
+    added, refused = add_to_corpus(
+        args.files, args.corpus, elsewhere=content_owners(args.corpus / STAGING_DIR, "staged")
+    )
     for name, reason in refused.items():
         print(f"not added: {name}: {reason}", file=sys.stderr)
     engine = _open(args)
@@ -304,22 +327,55 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _manage(args: argparse.Namespace) -> int:
-    """remove, meta, restore: one index refresh each, audited as ``cli:<user>``."""
+    """remove, meta, restore, publish, discard: one index refresh each, audited as ``cli:<user>``."""
     service = PolicyService(_open(args), audit=AuditLog(args.data / AUDIT_FILE))
     try:
         if args.command == "remove":
             result = service.admin.remove(args.doc, _actor())
+        elif args.command == "publish":
+            result = service.admin.publish(args.doc, args.replace, _actor())
+        elif args.command == "discard":
+            result = service.admin.discard(args.doc, _actor())
         elif args.command == "restore":
             result = service.admin.restore(args.doc, args.version, _actor())
         else:
             changes = {name: getattr(args, name) for name in META_FIELDS if getattr(args, name) is not None}
             result = service.admin.edit_meta(args.doc, changes, _actor())
-    except ManagementError as error:
+    except (ManagementError, ReadOnlyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(result.message)
     if result.after:
         print(_json(result.after))
+    return 0
+
+
+def _stage(args: argparse.Namespace) -> int:
+    """The same checks as an upload (``PolicyService.add_documents``); the files stay out of the public index."""
+    service = PolicyService(_open(args), audit=AuditLog(args.data / AUDIT_FILE))
+    try:
+        result = service.admin.upload([(path, path.name) for path in args.files], False, _actor(), stage=True)
+    except (ReadOnlyError, UploadRefused) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for name in result.added:
+        print(f"staged: {name}")
+    for name, reason in result.refused.items():
+        print(f"not staged: {name}: {reason}", file=sys.stderr)
+    return 1 if result.refused and not result.added else 0
+
+
+def _staged(args: argparse.Namespace) -> int:
+    """Reads the staging index's manifest only: no model is loaded."""
+    generation = current_generation(args.index / STAGING_DIR)
+    manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8")) if generation else {}
+    rows = staged_rows(manifest.get("documents", {}), args.corpus / STAGING_DIR)
+    if args.json:
+        print(_json({"documents": rows}, indent=1))
+    elif not rows:
+        print("nothing is staged")
+    for row in rows if not args.json else []:
+        print(f"{row['doc_id']}  {row['staged_at']}  {row['file']}  《{row['title']}》  {row['passages']} passages")
     return 0
 
 

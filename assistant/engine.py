@@ -45,23 +45,25 @@ class Engine:
         chunking: ChunkSettings | None = None,
         index: IndexSettings | None = None,
         read_only: bool = False,
+        reuse: IndexStore | None = None,
     ) -> Engine:
         """Load the model, then the index, building or updating it from the corpus as needed.
 
         ``index`` chooses where the vectors live (FAISS in ``index_dir`` by default, or a Milvus collection).
         ``read_only``: serve the index as it is, writing nothing to ``index_dir`` or ``corpus_dir`` (an index
-        folder that refuses writes is opened read-only anyway, and ``report.read_only`` says so).
+        folder that refuses writes is opened read-only anyway, and ``report.read_only`` says so). ``reuse``: an
+        index whose vectors are taken by passage text instead of embedding them again.
         """
         embedder = embedder or SentenceTransformerEmbedder(model)
         index = index or IndexSettings()
         store, report = open_index(
-            index_dir, corpus_dir, embedder, chunking, update, progress, index, read_only=read_only
+            index_dir, corpus_dir, embedder, chunking, update, progress, index, read_only=read_only, reuse=reuse
         )
         retriever = Retriever(store, embedder)
         return cls(corpus_dir, index_dir, embedder, store, retriever, report, index, read_only or report.read_only)
 
-    def refresh(self, progress: bool = False) -> BuildReport:
-        """Bring the index in step with the corpus (after an upload) without a restart."""
+    def refresh(self, progress: bool = False, reuse: IndexStore | None = None) -> BuildReport:
+        """Bring the index in step with the corpus (after an upload) without a restart; ``reuse`` as in ``open``."""
         chunking = ChunkSettings(**self.store.manifest["chunking"])
         store, report = open_index(
             self.index_dir,
@@ -71,16 +73,28 @@ class Engine:
             progress=progress,
             index=self.index_settings,
             read_only=self.read_only,  # read-only: the generation in use, reloaded; nothing is built
+            reuse=reuse,
         )
         self.store = store
         self.retriever = Retriever(store, self.embedder, self.retriever.settings)
         return report
 
 
-def add_to_corpus(files: list[Path], corpus_dir: Path) -> tuple[list[str], dict[str, str]]:
-    """Copy files into the corpus; returns (names added or replaced, {name: why refused})."""
+def content_owners(folder: Path, where: str) -> dict[str, str]:
+    """``{content hash: "<where> as <file name>"}`` for the folder's documents: what a duplicate is refused as."""
+    return {content_hash(path): f"{where} as {path.name}" for path in corpus_files(folder)}
+
+
+def add_to_corpus(
+    files: list[Path], corpus_dir: Path, where: str = "in the corpus", elsewhere: dict[str, str] | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """Copy files into the corpus; returns (names added or replaced, {name: why refused}).
+
+    A file whose content is already in ``corpus_dir`` (called ``where`` in the reason) or in ``elsewhere``
+    (``content_owners`` of another folder, e.g. the staging area) is refused as a duplicate.
+    """
     corpus_dir.mkdir(parents=True, exist_ok=True)
-    known = {content_hash(path): path.name for path in corpus_files(corpus_dir)}
+    known = {**(elsewhere or {}), **content_owners(corpus_dir, where)}
     added, refused = [], {}
     for source in files:
         name = Path(source.name).name  # never a path: nothing is written outside the corpus
@@ -89,7 +103,7 @@ def add_to_corpus(files: list[Path], corpus_dir: Path) -> tuple[list[str], dict[
         elif source.suffix.lower() not in SUPPORTED_SUFFIXES:
             refused[name] = f"unsupported file type (supported: {', '.join(SUPPORTED_SUFFIXES)})"
         elif (digest := content_hash(source)) in known:
-            refused[name] = f"already in the corpus as {known[digest]}"
+            refused[name] = f"already {known[digest]}"
         else:
             # Copied under a hidden name, then renamed: a crash mid-copy never leaves half a document.
             partial = corpus_dir / f".{name}.partial"
@@ -100,6 +114,6 @@ def add_to_corpus(files: list[Path], corpus_dir: Path) -> tuple[list[str], dict[
                 partial.unlink(missing_ok=True)
                 refused[name] = f"{WRITE_FAILED}{error.strerror or error.__class__.__name__}"
                 continue
-            known[digest] = name
+            known[digest] = f"{where} as {name}"
             added.append(name)
     return added, refused

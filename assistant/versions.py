@@ -27,7 +27,7 @@ class Version:
     version: str  # the id to restore it by: UTC time it was kept, then the start of its SHA-256
     file: str  # the corpus file it is a version of
     saved_at: str  # UTC, ISO 8601
-    reason: str  # replaced | deleted | superseded by a restore
+    reason: str  # replaced | deleted | superseded by a restore | discarded (a staged upload)
     sha256: str
     bytes: int
 

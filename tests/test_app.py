@@ -339,7 +339,7 @@ def test_a_path_sent_by_the_client_is_never_read_or_published(server: Server, tm
     """The upload event takes Gradio file data, whose path the client chooses: only Gradio's own uploads count."""
     secret = tmp_path / "secret.md"
     secret.write_text("# 机密\n\n服务器密钥是 hunter2。\n", encoding="utf-8")
-    payload = {"data": [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}], False]}
+    payload = {"data": [[{"path": str(secret), "meta": {"_type": "gradio.FileData"}}], False, False]}
     assert httpx.post(f"{server.url}/gradio_api/call/upload", json=payload, timeout=30).status_code >= 400
     with httpx.Client(base_url=server.url, timeout=600) as client:
         assert client.post("/admin/gradio_api/call/upload", json=payload).status_code == 401

@@ -109,3 +109,41 @@ def test_meta_remove_versions_restore_audit(engine: Engine, corpus_copy: Path, t
     assert [row["action"] for row in rows] == ["meta", "delete", "restore"]
     assert all(row["actor"].startswith("cli") and row["doc_id"] == doc_id for row in rows)
     assert json.loads(rows[1]["before"])["region"] == "全国"  # the correction outlives a delete and a restore
+
+
+def test_stage_staged_publish_discard(engine: Engine, corpus_copy: Path, tmp_path: Path) -> None:
+    """The review step from the command line: staged files stay out of the public index until published."""
+    index = tmp_path / "index"
+    shutil.copytree(engine.index_dir, index)
+    name = "国务院办公厅_2018_政府网站集约化试点工作方案.txt"
+    source = tmp_path / name
+    source.write_text((DEV_DOCS / name).read_text(encoding="utf-8")[:1200], encoding="utf-8")
+    draft = tmp_path / "草稿_工作要点.txt"
+    draft.write_text("测试县档案工作要点\n一、档案数字化由县档案馆负责。\n", encoding="utf-8")
+    where = ("--corpus", str(corpus_copy), "--index", str(index), "--data", str(tmp_path))
+
+    staged = _run(
+        "stage", str(source), str(draft), str(corpus_copy / "高县_2023年政务公开重点工作任务清单.txt"), *where
+    )
+    assert staged.returncode == 0, staged.stderr
+    assert staged.stdout.splitlines() == [f"staged: {name}", "staged: 草稿_工作要点.txt"]
+    assert "not staged: 高县_2023年政务公开重点工作任务清单.txt: 内容与已有文件相同" in staged.stderr
+    listed = _run("staged", "--json", *where[:4])
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)["documents"]
+    assert {row["file"] for row in rows} == {name, "草稿_工作要点.txt"} and all(row["sha256"] for row in rows)
+    public = _run("search", "政府网站集约化试点", "--json", *where[:4])
+    assert all(hit["doc_id"] != Path(name).stem for hit in json.loads(public.stdout)["hits"])
+
+    published = _run("publish", Path(name).stem, *where)
+    assert published.returncode == 0 and published.stdout.startswith(f"已发布：{name}"), published.stderr
+    public = _run("search", "政府网站集约化试点", "--json", *where[:4])
+    assert json.loads(public.stdout)["hits"][0]["doc_id"] == Path(name).stem
+    discarded = _run("discard", "草稿_工作要点", *where)
+    assert discarded.returncode == 0 and "已丢弃" in discarded.stdout, discarded.stderr
+    assert _run("staged", *where[:4]).stdout.strip() == "nothing is staged"
+    missing = _run("publish", "草稿_工作要点", *where)
+    assert missing.returncode == 1 and "没有暂存的文件" in missing.stderr and "Traceback" not in missing.stderr
+    audit = _run("audit", "--data", str(tmp_path))
+    actions = [json.loads(line)["action"] for line in audit.stdout.splitlines()]
+    assert actions == ["stage", "stage", "publish", "discard"]

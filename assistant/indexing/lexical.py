@@ -37,8 +37,9 @@ class LexicalIndex:
         cls, texts: list[str], tokenizer: ChineseTokenizer, parameters: BM25Parameters = BM25Parameters()
     ) -> LexicalIndex:
         retriever = bm25s.BM25(k1=parameters.k1, b=parameters.b)
-        # An empty token list would break bm25s's vocabulary; a placeholder never matches a query.
-        corpus = [tokenizer.index_terms(text) or ["\u2400"] for text in texts]
+        # An empty token list (or no passage at all) would break bm25s's vocabulary; a placeholder never matches
+        # a query, and with no passage ``size`` stays 0, so nothing is ever scored.
+        corpus = [tokenizer.index_terms(text) or ["\u2400"] for text in texts] or [["\u2400"]]
         retriever.index(corpus, show_progress=False)
         return cls(retriever, tokenizer, len(texts))
 
@@ -52,7 +53,7 @@ class LexicalIndex:
     def weighted_scores(self, terms: list[tuple[str, float]]) -> np.ndarray:
         """Sum of weight x BM25 score of each single term (learned expansions); unknown terms add nothing."""
         total = np.zeros(self.size, dtype=np.float32)
-        for term, weight in terms:
+        for term, weight in terms if self.size else []:
             total += weight * np.asarray(self.retriever.get_scores([term]), dtype=np.float32)
         return total
 
@@ -60,7 +61,7 @@ class LexicalIndex:
         """log(passages / passages holding the term); 0 for a term the index does not know."""
         column = self.retriever.vocab_dict.get(term)
         indptr = self.retriever.scores["indptr"]
-        if column is None or column + 1 >= len(indptr):
+        if column is None or column + 1 >= len(indptr) or not self.size:
             return 0.0
         holding = int(indptr[column + 1] - indptr[column])
         return float(np.log(self.size / holding)) if holding else 0.0

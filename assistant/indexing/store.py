@@ -196,12 +196,14 @@ def open_index(
     progress: bool = True,
     index: IndexSettings | None = None,
     read_only: bool = False,
+    reuse: IndexStore | None = None,
 ) -> tuple[IndexStore, BuildReport]:
     """Load the index, first bringing it in step with the corpus when ``update`` is set.
 
     ``read_only``: write nothing at all to ``index_dir`` (no lock file, no clean-up, no build); an index folder
     that refuses writes is opened that way too, with a warning. A build that cannot be written (full disk)
-    leaves the previous index serving, with the reason in ``report.not_updated``.
+    leaves the previous index serving, with the reason in ``report.not_updated``. ``reuse``: another index
+    (same model) whose vectors are taken by passage text, e.g. the staging index when a document is published.
     """
     settings = settings or ChunkSettings()
     index = index or IndexSettings()
@@ -217,7 +219,7 @@ def open_index(
             warning = f"the index folder {index_dir} is not writable ({_os_reason(error)}): serving it read-only"
             print(f"index: warning: {warning}", file=sys.stderr)
             return _open_read_only(index_dir, embedder, settings, warning)
-        return _update(index_dir, corpus_dir, embedder, settings, update, progress, index)
+        return _update(index_dir, corpus_dir, embedder, settings, update, progress, index, reuse)
 
 
 def _update(
@@ -228,6 +230,7 @@ def _update(
     update: bool,
     progress: bool,
     index: IndexSettings,
+    reuse: IndexStore | None = None,
 ) -> tuple[IndexStore, BuildReport]:
     """``open_index`` under the build lock: recover, load, and build what the corpus changed."""
     recovered = _discard_interrupted(index_dir)
@@ -252,7 +255,8 @@ def _update(
         report.failed = plan.failed
         return previous, report
     try:
-        known = previous or stale  # vectors to reuse by text
+        same_model = reuse is not None and reuse.manifest.get("model") == embedder.name
+        known = _vectors_by_text(previous or stale, reuse if same_model else None)  # vectors to reuse by text
         store = _build(index_dir, corpus_dir, embedder, settings, index, previous, plan, report, progress, known)
     except OSError as error:  # full disk, quota, a folder gone read-only: the old generation is intact
         message = f"the new index could not be written to {index_dir} ({_os_reason(error)})"
@@ -403,11 +407,11 @@ def _build(
     plan: _Plan,
     report: BuildReport,
     progress: bool,
-    known: IndexStore | None = None,
+    known_vectors: dict[str, np.ndarray] | None = None,
 ) -> IndexStore:
     """Write a new generation: unchanged documents keep passages and vectors; the others are read and chunked, and
-    only passages whose text ``known`` (an earlier generation, same model) has no vector for are embedded."""
-    known_vectors = _vectors_by_text(known)
+    only passages whose text ``known_vectors`` (from earlier generations, same model) lacks are embedded."""
+    known_vectors = known_vectors or {}
     checkpoint = EmbeddingCheckpoint(index_dir, embedder)
     old_entries = previous.manifest["documents"] if previous else {}
     documents: dict[str, dict] = {}
@@ -472,10 +476,14 @@ def _build(
     return IndexStore(generation, manifest, passages, matrix, dense, lexical)
 
 
-def _vectors_by_text(store: IndexStore | None) -> dict[str, np.ndarray]:
-    if store is None:
-        return {}
-    return {text: store.vectors[i] for i, text in enumerate(_dense_texts(store.passages))}
+def _vectors_by_text(*stores: IndexStore | None) -> dict[str, np.ndarray]:
+    """Every passage text's vector in ``stores`` (all made by the model in use)."""
+    return {
+        text: store.vectors[i]
+        for store in stores
+        if store is not None
+        for i, text in enumerate(_dense_texts(store.passages))
+    }
 
 
 def _embed(

@@ -71,6 +71,7 @@ class AskRequest(Filters):
 class SearchRequest(Filters):
     question: str = Question
     k: int = Field(10, ge=1, le=50, description="返回的段落数")
+    staged: bool = Field(False, description="只检索暂存待审核的文件（需要管理令牌）；每条结果带 staged: true")
 
 
 class FeedbackRequest(BaseModel):
@@ -188,6 +189,12 @@ class VersionsResponse(BaseModel):
     versions: list[dict[str, Any]] = Field(description="保存的旧版本，最新的在前；current 表示与当前文件相同")
 
 
+class StagedResponse(BaseModel):
+    documents: list[dict[str, Any]] = Field(
+        description="暂存待审核的文件：与 GET /api/documents 相同的字段，另有 staged_at（UTC）与 sha256"
+    )
+
+
 class DeletedResponse(BaseModel):
     files: list[str] = Field(description="已删除、可从保存的版本恢复的文件")
 
@@ -213,6 +220,7 @@ SECURITY_HEADERS = {
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
 _BEARER = HTTPBearer(auto_error=False, description="API token (python -m assistant auth add-token)")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
 
 
 def _is_upload(path: str) -> bool:
@@ -252,9 +260,7 @@ def create_api(
             detail = f"请求过大：最多 {_size(body_limit(path))}"
         return JSONResponse({"detail": detail}, status_code=413)
 
-    def throttle(
-        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
-    ) -> None:
+    def throttle(request: Request, credentials: Bearer) -> None:
         """A dependency: ``limits.rate_per_second`` per client (its token's name, else its address), or 429."""
         token = access.token_for(credentials.credentials) if credentials else None
         client = f"token:{token.name}" if token else f"address:{request.client.host if request.client else ''}"
@@ -263,29 +269,31 @@ def create_api(
                 429, f"请求过于频繁：请 {retry_after(seconds)} 秒后再试", {"Retry-After": retry_after(seconds)}
             )
 
-    def authorize(scope: Scope) -> Any:
-        """A dependency: the request carries a token with ``scope`` (public scopes: only with --require-token).
+    def permit(scope: Scope, request: Request, credentials: HTTPAuthorizationCredentials | None) -> ApiToken | None:
+        """The request's token if it has ``scope`` (public scopes: only with --require-token), else 401 or 403.
 
-        Gives the handler the token (None on an open public endpoint); a refused admin request is audited.
+        None on an open public endpoint; a refused admin request is audited.
         """
+        if scope in PUBLIC and not access.require_token:
+            return None
+        if scope is Scope.ADMIN and not access.admin_enabled:
+            raise HTTPException(403, "管理功能未启用：请先配置管理员凭据（见 README：权限与令牌）")
+        token = access.token_for(credentials.credentials) if credentials else None
+        if token is None:
+            if scope is Scope.ADMIN:
+                _refused(request, "anonymous", "no valid token" if credentials else "no token")
+            raise HTTPException(401, "需要有效的令牌（Authorization: Bearer …）", {"WWW-Authenticate": "Bearer"})
+        if scope not in token.scopes and Scope.ADMIN not in token.scopes:
+            if scope is Scope.ADMIN:
+                _refused(request, actor(token), "token without the admin scope")
+            raise HTTPException(403, f"此令牌无权执行该操作（需要 {scope.value} 权限）")
+        return token
 
-        def check(
-            request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
-        ) -> ApiToken | None:
-            if scope in PUBLIC and not access.require_token:
-                return None
-            if scope is Scope.ADMIN and not access.admin_enabled:
-                raise HTTPException(403, "管理功能未启用：请先配置管理员凭据（见 README：权限与令牌）")
-            token = access.token_for(credentials.credentials) if credentials else None
-            if token is None:
-                if scope is Scope.ADMIN:
-                    _refused(request, "anonymous", "no valid token" if credentials else "no token")
-                raise HTTPException(401, "需要有效的令牌（Authorization: Bearer …）", {"WWW-Authenticate": "Bearer"})
-            if scope not in token.scopes and Scope.ADMIN not in token.scopes:
-                if scope is Scope.ADMIN:
-                    _refused(request, actor(token), "token without the admin scope")
-                raise HTTPException(403, f"此令牌无权执行该操作（需要 {scope.value} 权限）")
-            return token
+    def authorize(scope: Scope) -> Any:
+        """A dependency: ``permit(scope, …)``, giving the handler the token."""
+
+        def check(request: Request, credentials: Bearer) -> ApiToken | None:
+            return permit(scope, request, credentials)
 
         return Depends(check)
 
@@ -375,10 +383,20 @@ def create_api(
         return {**answer.to_dict(), "concise": concise_lines(answer)}
 
     @api.post("/api/search", response_model=SearchResponse, tags=["问答"], summary="检索相关段落", **json_body)
-    def search(request: SearchRequest, _: None = authorize(Scope.SEARCH), __: None = limited) -> dict:
+    def search(
+        request: SearchRequest,
+        http: Request,
+        credentials: Bearer,
+        _: None = authorize(Scope.SEARCH),
+        __: None = limited,
+    ) -> dict:
+        """``staged``: the staging index instead of the public one, for an admin token only."""
+        if request.staged:
+            permit(Scope.ADMIN, http, credentials)
         question = _question(request.question)
-        hits = service.search(question, request.k, request.region, request.year, request.doc_ids)
-        return {"hits": [hit.to_dict() for hit in hits]}
+        hits = service.search(question, request.k, request.region, request.year, request.doc_ids, request.staged)
+        marked = {"staged": True} if request.staged else {}
+        return {"hits": [{**hit.to_dict(), **marked} for hit in hits]}
 
     @api.post(
         "/api/feedback", response_model=FeedbackResponse, tags=["反馈"], summary="记录对回答的 👍/👎", **json_body
@@ -417,17 +435,44 @@ def create_api(
         replace: bool = Query(
             False, description="同名文件存在时替换它（旧版本被新版本取代并保存，可恢复）；默认拒绝同名文件"
         ),
+        stage: bool = Query(
+            False,
+            description="暂存待审核：仅管理员可检索（GET /api/staged），发布后才公开；不能与 replace 同用",
+        ),
         token: ApiToken = admin,
     ) -> dict:
         """Same checks as the admin page: type, size, safe name, duplicate content, readable; reported per file."""
         service.require_writable()
+        if stage and replace:
+            raise HTTPException(
+                400, "暂存不替换任何文件：发布时再选择替换（POST /api/staged/{doc_id}/publish?replace=true）"
+            )
         try:
             check_file_count(len(files))
         except UploadRefused as error:
             raise HTTPException(413, str(error)) from error
         with tempfile.TemporaryDirectory(prefix="policy-qa-api-upload-") as received:
-            result = service.admin.upload(_received(files, Path(received)), replace=replace, actor=actor(token))
+            uploads = _received(files, Path(received))
+            result = service.admin.upload(uploads, replace=replace, actor=actor(token), stage=stage)
         return {"added": result.added, "refused": result.refused, "seconds": result.seconds}
+
+    @api.get("/api/staged", response_model=StagedResponse, tags=["管理"], summary="暂存待审核的文件")
+    def staged(_: ApiToken = admin) -> dict:
+        return {"documents": service.staging.documents()}
+
+    @api.post("/api/staged/{doc_id}/publish", response_model=ActionResponse, tags=["管理"], summary="发布暂存的文件")
+    def publish(
+        doc_id: str,
+        replace: bool = Query(False, description="同名的已发布文件存在时取代它（旧版本保存，可恢复）"),
+        token: ApiToken = admin,
+    ) -> dict:
+        """Moved into the corpus and indexed without embedding again; it is public from then on."""
+        return service.admin.publish(doc_id, replace, actor(token)).to_dict()
+
+    @api.delete("/api/staged/{doc_id}", response_model=ActionResponse, tags=["管理"], summary="丢弃暂存的文件")
+    def discard(doc_id: str, token: ApiToken = admin) -> dict:
+        """Never published; the file is kept as a version (``version``), so it can still be restored."""
+        return service.admin.discard(doc_id, actor(token)).to_dict()
 
     @api.get("/api/documents/deleted", response_model=DeletedResponse, tags=["管理"], summary="已删除、可恢复的文件")
     def deleted(_: ApiToken = admin) -> dict:

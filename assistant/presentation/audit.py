@@ -31,7 +31,9 @@ class Action(StrEnum):
     DELETE = "delete"
     RESTORE = "restore"
     META = "meta"
-    PUBLISH = "publish"
+    STAGE = "stage"  # uploaded for review: searchable by administrators only
+    PUBLISH = "publish"  # a staged document made public
+    DISCARD = "discard"  # a staged document dropped (kept as a version)
     FEEDBACK_EXPORT = "feedback-export"
     LOGIN_FAILED = "login-failed"
 

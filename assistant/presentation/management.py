@@ -1,11 +1,13 @@
-"""Document management for administrators: remove, replace, restore, correct metadata; each change audited.
+"""Document management for administrators: remove, replace, restore, correct metadata, review staged uploads
+(publish or discard them); each change audited.
 
 The UI, the REST API and the command line all come here through ``PolicyService.admin``. Every action holds
 the service's refresh lock from its first file change to the end of one index refresh, so the index always
 matches the corpus while requests keep reading the previous index until the new one is swapped in. A
 refresh that fails puts the file (or the metadata) back as it was. Metadata corrections are overrides in
 ``corpus/manifest.json`` (by file name, with ``"sources": {field: "admin"}``), which the next build applies
-without embedding anything.
+without embedding anything. Staged uploads (``assistant.staging``) wait in their own index, searchable by
+administrators only, until they are published into the corpus or discarded.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 from assistant.corpus import content_hash, corpus_files
 from assistant.documents import DATE_FIELDS, META_FIELDS
 from assistant.durable import copy_durably, write_durably
+from assistant.indexing.store import BuildReport, IndexStore
 from assistant.presentation.audit import Action, AuditEntry
 from assistant.structure.genre import GENRES
 from assistant.structure.metadata import MANIFEST_NAME
@@ -84,23 +87,18 @@ class DocumentAdmin:
     def versions_of(self, doc: str) -> tuple[str, list[dict]]:
         return list_versions(doc, self._entries(), self.corpus_dir)
 
-    def upload(self, uploads: list[tuple[Path, str]], replace: bool, actor: str) -> UploadResult:
-        """``PolicyService.add_documents`` with one audit entry per file added or replaced."""
+    def upload(self, uploads: list[tuple[Path, str]], replace: bool, actor: str, stage: bool = False) -> UploadResult:
+        """``PolicyService.add_documents`` with one audit entry per file added, replaced or (``stage``) staged."""
         with self._lock:
             before = dict(self._entries())
             present = {path.name for path in corpus_files(self.corpus_dir)}
-            result = self.service.add_documents(uploads, replace=replace)
-            after = self._entries()
+            result = self.service.add_documents(uploads, replace=replace, stage=stage)
+            after = self.service.staging.entries() if stage else self._entries()
             for name in result.added:
                 entry = after.get(name, {})
-                self._record(
-                    actor,
-                    Action.REPLACE if name in present else Action.UPLOAD,
-                    name,
-                    entry,
-                    before=(before.get(name) or {}).get("meta"),
-                    after=entry.get("meta"),
-                )
+                action = Action.STAGE if stage else Action.REPLACE if name in present else Action.UPLOAD
+                previous = None if stage else (before.get(name) or {}).get("meta")
+                self._record(actor, action, name, entry, before=previous, after=entry.get("meta"))
         return result
 
     def replace(self, doc: str, upload: tuple[Path, str], actor: str) -> UploadResult:
@@ -116,6 +114,7 @@ class DocumentAdmin:
 
     def remove(self, doc: str, actor: str) -> ActionResult:
         """Take a document out of the corpus and the index; the file is kept as a version to restore."""
+        self.service.require_writable()
         with self._lock:
             name, entry = self.resolve(doc)
             path = self.corpus_dir / name
@@ -135,31 +134,16 @@ class DocumentAdmin:
 
     def restore(self, doc: str, version: str, actor: str) -> ActionResult:
         """Put a kept version back as the current file; the file it replaces is kept as a version first."""
+        self.service.require_writable()
         with self._lock:
             name, entry = self.resolve(doc)
             source = self.versions.file_of(name, version)
             if source is None:
                 raise NotFound(f"{name} 没有版本 {version}（见版本列表）")
             path = self.corpus_dir / name
-            digest = content_hash(source)
-            if path.is_file() and content_hash(path) == digest:
+            if path.is_file() and content_hash(path) == content_hash(source):
                 raise ManagementError(f"版本 {version} 就是 {name} 的当前版本")
-            for other in corpus_files(self.corpus_dir):
-                if other.name != name and content_hash(other) == digest:
-                    raise ManagementError(f"内容与已有文件相同：{other.name}")
-            previous = self.versions.keep(path, name, "superseded by a restore") if path.is_file() else None
-
-            def undo() -> None:
-                if previous is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    copy_durably(self._kept_file(previous), path)
-
-            copy_durably(source, path)
-            with self._undone_on_failure(undo):
-                report = self.service.engine.refresh()
-                if name in report.failed:
-                    raise ManagementError(f"无法读取：{report.failed[name]}")
+            self._put(source, name, "superseded by a restore")
             restored = self._entries()[name]
             before = entry["meta"] if entry else None
             kept = next(item for item in self.versions.versions(name) if item.version == version)
@@ -172,6 +156,7 @@ class DocumentAdmin:
 
         Stored as overrides in ``corpus/manifest.json``; the index is refreshed without embedding.
         """
+        self.service.require_writable()
         cleaned = clean_meta_changes(changes)
         with self._lock:
             name, entry = self.resolve(doc)
@@ -208,19 +193,93 @@ class DocumentAdmin:
             message = f"已更新 {name} 的元数据：{'、'.join(changed) or '与文件自身的值相同'}"
             return ActionResult(Action.META, updated["doc_id"], name, message, entry["meta"], updated["meta"])
 
+    def publish(self, doc: str, replace: bool, actor: str) -> ActionResult:
+        """Make a staged document public: moved into the corpus, both indexes refreshed, its vectors reused.
+
+        A public file of the same name is replaced only with ``replace``, and then kept as a version (as a
+        replacing upload keeps it). Content that is public already, under another name, is refused.
+        """
+        self.service.require_writable()
+        with self._lock:
+            staging = self.service.staging
+            name, _ = self._staged(doc)
+            source = staging.corpus_dir / name
+            if (self.corpus_dir / name).is_file() and not replace:
+                raise ManagementError(f"已有同名文件 {name}：如要以暂存的文件取代它，请选择替换同名文件")
+            live = self._entries().get(name)
+            previous = self._put(source, name, "replaced", staging.engine.store if staging.engine else None)
+            source.unlink()
+            published = self._entries()[name]
+            before = live["meta"] if live else None
+            self._record(actor, Action.PUBLISH, name, published, before, published["meta"], previous)
+            staging.refresh()
+            replaced = f"（原文件已保存为版本 {previous.version}，可恢复）" if previous else ""
+            message = f"已发布：{name}{replaced}"
+            version = previous.version if previous else ""
+            return ActionResult(Action.PUBLISH, published["doc_id"], name, message, before, published["meta"], version)
+
+    def discard(self, doc: str, actor: str) -> ActionResult:
+        """Take a document out of the staging area unpublished; the file is kept as a version (``restore``
+        would make it public), so a discard can be undone."""
+        self.service.require_writable()
+        with self._lock:
+            staging = self.service.staging
+            name, staged = self._staged(doc)
+            path = staging.corpus_dir / name
+            kept = self.versions.keep(path, name, "discarded")
+            path.unlink()
+            with self._undone_on_failure(lambda: copy_durably(self._kept_file(kept), path), staging.refresh):
+                _check(staging.refresh(), name)
+            self._record(actor, Action.DISCARD, name, staged, staged["meta"], None, kept)
+            message = f"已丢弃暂存的文件：{name}（已保存为版本 {kept.version}）"
+            return ActionResult(Action.DISCARD, staged["doc_id"], name, message, staged["meta"], None, kept.version)
+
+    def _put(self, source: Path, name: str, reason: str, reuse: IndexStore | None = None) -> Version | None:
+        """Make ``source`` the corpus file ``name`` and refresh the index (vectors of ``reuse`` reused); the file it
+        replaces is kept as a version first (``reason``), and returned. Content that another file has is refused;
+        if the index cannot take the file, everything is put back."""
+        path = self.corpus_dir / name
+        digest = content_hash(source)
+        for other in corpus_files(self.corpus_dir):
+            if other.name != name and content_hash(other) == digest:
+                raise ManagementError(f"内容与已有文件相同：{other.name}")
+        previous = self.versions.keep(path, name, reason) if path.is_file() else None
+
+        def undo() -> None:
+            if previous is None:
+                path.unlink(missing_ok=True)
+            else:
+                copy_durably(self._kept_file(previous), path)
+
+        copy_durably(source, path)
+        with self._undone_on_failure(undo):
+            _check(self.service.engine.refresh(reuse=reuse), name)
+        return previous
+
+    def _staged(self, doc: str) -> tuple[str, dict]:
+        """The staged file of ``doc`` (its doc_id in the staging index, or its file name) and its index entry."""
+        staging = self.service.staging
+        for name, entry in staging.entries().items():
+            if doc in (entry["doc_id"], name) and (staging.corpus_dir / name).is_file():
+                return name, entry
+        raise NotFound(f"没有暂存的文件：{doc}")
+
     def _kept_file(self, version: Version) -> Path:
         path = self.versions.file_of(version.file, version.version)
         assert path is not None, version
         return path
 
     @contextmanager
-    def _undone_on_failure(self, undo: Callable[[], None]) -> Iterator[None]:
-        """On any failure inside: ``undo`` the file change, refresh again so the index matches, re-raise."""
+    def _undone_on_failure(
+        self, undo: Callable[[], None], refresh: Callable[[], object] | None = None
+    ) -> Iterator[None]:
+        """On any failure inside: ``undo`` the file change, ``refresh`` again (default: the public index) so the
+        index matches, re-raise."""
         try:
             yield
         except BaseException:
             undo()
-            self.service.engine.refresh()
+            (refresh or self.service.engine.refresh)()
             raise
 
     def _record(
@@ -239,6 +298,14 @@ class DocumentAdmin:
         self.service.audit.record(
             AuditEntry(actor, action, entry.get("doc_id", ""), name, entry.get("hash", ""), before, after, detail)
         )
+
+
+def _check(report: BuildReport, name: str) -> None:
+    """ManagementError, so that the change is undone, when the new index was not written or cannot read ``name``."""
+    if report.not_updated:
+        raise ManagementError(f"索引未更新（磁盘空间不足或不可写），现有索引继续服务：{report.not_updated}")
+    if name in report.failed:
+        raise ManagementError(f"无法读取：{report.failed[name]}")
 
 
 def resolve_document(doc: str, entries: dict[str, dict], corpus_dir: Path) -> tuple[str, dict | None]:

@@ -18,19 +18,21 @@ from assistant.answering.answer import Answer
 from assistant.answering.answerer import Answerer
 from assistant.answering.conversation import Turn
 from assistant.corpus import corpus_files
-from assistant.engine import WRITE_FAILED, Engine, add_to_corpus
+from assistant.engine import WRITE_FAILED, Engine, add_to_corpus, content_owners
 from assistant.loading import DocumentError, IsolatedParser, load_file
 from assistant.presentation.audit import AuditLog
 from assistant.presentation.management import DocumentAdmin
 from assistant.presentation.upload import (
     CORPUS_QUOTA_BYTES,
     MAX_UPLOAD_BYTES,
+    SAME_NAME,
     check_file_count,
     stage_uploads,
     within_quota,
 )
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.retriever import Retriever
+from assistant.staging import StagingArea
 
 
 @dataclass
@@ -40,14 +42,19 @@ class UploadResult:
     added: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    staged: bool = False  # added to the staging area (admins only), not to the public index
 
     def summary(self) -> str:
-        lines = [f"已加入索引：{name}" for name in self.added]
+        done = "已暂存待审核（仅管理员可检索）" if self.staged else "已加入索引"
+        lines = [f"{done}：{name}" for name in self.added]
         lines += [f"未加入：{name}（{reason}）" for name, reason in self.refused.items()]
         return "\n".join(lines) or "没有选择文件。"
 
 
-READ_ONLY_MESSAGE = "只读模式：本服务以只读方式打开索引（--read-only），不能上传、替换、删除文件或修改元数据。"
+READ_ONLY_MESSAGE = (
+    "只读模式：本服务以只读方式打开索引（--read-only），不能上传、暂存、发布、替换、删除文件或修改元数据。"
+)
+STAGED_NAME = "已暂存同名文件 {name}：请先发布或丢弃它"
 
 
 class ReadOnlyError(RuntimeError):
@@ -68,6 +75,7 @@ class PolicyService:
         self.corpus_quota_bytes = corpus_quota_bytes
         self._refresh_lock = threading.RLock()  # re-entered by document management around uploads
         self.audit = audit
+        self.staging = StagingArea(engine)  # uploads under review: admins only, its own index
         self.admin = DocumentAdmin(self, self._refresh_lock)
         self._originals: dict[tuple[str, float], str] = {}
         self._parser = IsolatedParser()  # shown documents are parsed as untrusted as indexed ones
@@ -110,8 +118,13 @@ class PolicyService:
         region: str | None = None,
         year: int | None = None,
         doc_ids: list[str] | None = None,
+        staged: bool = False,
     ) -> list[Hit]:
-        return self.retriever.search(question, k, region=region, year=year, doc_ids=doc_ids or None)
+        """``staged``: search the staging index instead (administrators only: the caller checks)."""
+        retriever = self.staging.retriever if staged else self.retriever
+        if retriever is None:  # nothing is staged
+            return []
+        return retriever.search(question, k, region=region, year=year, doc_ids=doc_ids or None)
 
     def documents(self) -> list[dict]:
         """Every indexed document with its file name, for the filters and ``GET /api/documents``."""
@@ -156,7 +169,9 @@ class PolicyService:
                 found[doc_id] = text
         return found
 
-    def add_documents(self, uploads: list[tuple[Path, str]], replace: bool = False) -> UploadResult:
+    def add_documents(
+        self, uploads: list[tuple[Path, str]], replace: bool = False, stage: bool = False
+    ) -> UploadResult:
         """Check, copy into the corpus and index uploads ``(temp path, client's name)`` without a restart.
 
         A file whose name is already in the corpus is refused unless ``replace`` is set; the version it
@@ -166,26 +181,36 @@ class PolicyService:
         index cannot be written (a full disk), every file is taken out again and the index in use keeps
         serving. ReadOnlyError in read-only mode, UploadRefused for too many files. Audited uploads go through
         ``admin.upload``.
+
+        ``stage``: into the staging area instead, through the same checks (searchable by admins only until
+        published). A name already staged is refused (publish or discard it first); a name already public is
+        not: publishing decides whether it replaces. Content already public or staged is refused either way,
+        and staged files count against the quota.
         """
         self.require_writable()
         check_file_count(len(uploads))
         started = time.perf_counter()
-        result = UploadResult()
-        corpus_dir = self.engine.corpus_dir
-        with tempfile.TemporaryDirectory(prefix="policy-qa-upload-") as staging, self._refresh_lock:
-            existing = frozenset() if replace else frozenset(p.name for p in corpus_files(corpus_dir))
-            staged, result.refused = stage_uploads(uploads, Path(staging), self.max_upload_bytes, existing)
-            staged, over_quota = within_quota(staged, corpus_dir, self.corpus_quota_bytes)
+        result = UploadResult(staged=stage)
+        public = self.engine.corpus_dir
+        target: Engine | StagingArea = self.staging if stage else self.engine
+        corpus_dir, other = (self.staging.corpus_dir, public) if stage else (public, self.staging.corpus_dir)
+        where, other_where = ("staged", "in the corpus") if stage else ("in the corpus", "staged")
+        with tempfile.TemporaryDirectory(prefix="policy-qa-upload-") as received, self._refresh_lock:
+            existing = frozenset() if replace and not stage else frozenset(p.name for p in corpus_files(corpus_dir))
+            checked, result.refused = stage_uploads(
+                uploads, Path(received), self.max_upload_bytes, existing, STAGED_NAME if stage else SAME_NAME
+            )
+            checked, over_quota = within_quota(checked, corpus_dir, self.corpus_quota_bytes, others=(other,))
             result.refused.update(over_quota)
-            backups = Path(staging) / "previous"
+            backups = Path(received) / "previous"
             backups.mkdir()
-            for path in staged:  # a new version replaces the old one only if it can be read
+            for path in checked:  # a new version replaces the old one only if it can be read
                 if (corpus_dir / path.name).is_file():
                     shutil.copy2(corpus_dir / path.name, backups / path.name)
-            added, refused = add_to_corpus(staged, corpus_dir)
+            added, refused = add_to_corpus(checked, corpus_dir, where, content_owners(other, other_where))
             result.refused.update(_in_chinese(refused))
             if added:
-                report = self.engine.refresh()
+                report = target.refresh()
                 if report.not_updated:  # nothing new is served: the corpus goes back to what the index holds
                     unreadable = dict.fromkeys(
                         added, f"索引未更新（磁盘空间不足或不可写），现有索引继续服务：{report.not_updated}"
@@ -200,7 +225,7 @@ class PolicyService:
                         (corpus_dir / name).unlink(missing_ok=True)
                     result.refused[name] = reason
                 if unreadable and not report.not_updated:
-                    self.engine.refresh()
+                    target.refresh()
                 result.added = [name for name in added if name not in unreadable]
                 for name in result.added:
                     if (backups / name).is_file():
@@ -215,6 +240,8 @@ def _in_chinese(refused: dict[str, str]) -> dict[str, str]:
     for name, reason in refused.items():
         if reason.startswith("already in the corpus as "):
             reason = "内容与已有文件相同：" + reason.removeprefix("already in the corpus as ")
+        elif reason.startswith("already staged as "):
+            reason = "内容与暂存待审核的文件相同：" + reason.removeprefix("already staged as ")
         elif reason.startswith(WRITE_FAILED):
             reason = "无法写入语料目录（磁盘空间不足？）：" + reason.removeprefix(WRITE_FAILED)
         translated[name] = reason

@@ -23,6 +23,7 @@ MAX_NAME_CHARS = 120
 # File systems allow 255 bytes per name; the corpus copies a file under ``.NAME.partial`` first. 60 CJK
 # characters are 180 bytes in UTF-8.
 MAX_NAME_BYTES = 180
+SAME_NAME = "已有同名文件 {name}：如要替换，请选择“替换同名文件”"
 _UNSAFE = re.compile(r"[^\w\u3000-\u303f\uff00-\uffef.\-（）()《》【】]+")
 
 
@@ -81,11 +82,14 @@ def check_file_count(count: int) -> None:
         raise UploadRefused(f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个文件（本次 {count} 个）")
 
 
-def within_quota(staged: list[Path], corpus_dir: Path, quota: int) -> tuple[list[Path], dict[str, str]]:
+def within_quota(
+    staged: list[Path], corpus_dir: Path, quota: int, others: tuple[Path, ...] = ()
+) -> tuple[list[Path], dict[str, str]]:
     """The staged files that fit in the corpus quota (a replaced file's old size is given back), in order;
-    the rest refused by name with the space used and the limit."""
+    the rest refused by name with the space used and the limit. The files in ``others`` (the staging area, or
+    the corpus when staging) count against the quota too."""
     sizes = {path.name: path.stat().st_size for path in corpus_files(corpus_dir)}
-    used = sum(sizes.values())
+    used = sum(sizes.values()) + sum(path.stat().st_size for folder in others for path in corpus_files(folder))
     kept: list[Path] = []
     refused: dict[str, str] = {}
     for path in staged:
@@ -106,12 +110,14 @@ def stage_uploads(
     staging_dir: Path,
     max_bytes: int = MAX_UPLOAD_BYTES,
     existing: frozenset[str] = frozenset(),
+    existing_reason: str = SAME_NAME,
 ) -> tuple[list[Path], dict[str, str]]:
     """Copy accepted uploads ``(temp path, name the client gave)`` into ``staging_dir`` under safe names.
 
     Returns (staged paths, {name: why refused}). A later file with the same safe name is refused, and so is
     one whose safe name is in ``existing`` (the corpus's files when the upload is not a replacement):
-    shortening a long name must never make an upload silently replace another document.
+    shortening a long name must never make an upload silently replace another document. ``existing_reason``
+    says why (``{name}``: the safe name).
     """
     staged: list[Path] = []
     refused: dict[str, str] = {}
@@ -124,7 +130,7 @@ def stage_uploads(
             continue
         target = staging_dir / safe
         if safe in existing:
-            refused[shown] = f"已有同名文件 {safe}：如要替换，请选择“替换同名文件”"
+            refused[shown] = existing_reason.format(name=safe)
             continue
         if target.exists():
             refused[shown] = f"与同批文件重名（{safe}）"

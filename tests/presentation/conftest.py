@@ -1,4 +1,5 @@
-"""A writable copy of the real corpus and index with an audit log, for the document management tests."""
+"""A writable copy of the real corpus and index with an audit log, and an admin client, for the document management
+tests."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import Engine
 from assistant.presentation.audit import AuditLog
+from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.service import PolicyService
+from tests.clients import api_client
 from tests.indexing.test_store import CountingEmbedder
 from tests.paths import ROOT
 
@@ -38,3 +42,14 @@ def excerpt_file(tmp_path: Path) -> Path:
     source = tmp_path / "excerpt"
     source.write_text((ROOT / "eval/corpora/dev/docs" / EXCERPT).read_text(encoding="utf-8")[:1200], encoding="utf-8")
     return source
+
+
+@pytest.fixture
+def feedback(tmp_path: Path) -> FeedbackStore:
+    return FeedbackStore(tmp_path / "data" / "feedback.sqlite3")
+
+
+@pytest.fixture
+def admin(managed: PolicyService, feedback: FeedbackStore) -> TestClient:
+    """The REST API over ``managed``, with the admin token."""
+    return api_client(managed, feedback)

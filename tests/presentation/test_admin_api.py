@@ -7,7 +7,6 @@ import io
 import json
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from assistant.corpus import content_hash
@@ -27,17 +26,12 @@ ADMIN_ROUTES = [
     ("get", "/api/audit", {}),
     ("get", "/api/feedback/export", {}),
     ("post", "/api/documents", {"files": {"files": ("x.txt", b"text")}}),
+    ("post", "/api/documents?stage=true", {"files": {"files": ("x.txt", b"text")}}),
+    ("get", "/api/staged", {}),
+    ("post", f"/api/staged/{GAOXIAN}/publish", {}),
+    ("delete", f"/api/staged/{GAOXIAN}", {}),
+    ("post", "/api/search", {"json": {"question": "政务新媒体由谁负责", "staged": True}}),
 ]
-
-
-@pytest.fixture
-def feedback(tmp_path: Path) -> FeedbackStore:
-    return FeedbackStore(tmp_path / "data" / "feedback.sqlite3")
-
-
-@pytest.fixture
-def admin(managed: PolicyService, feedback: FeedbackStore) -> TestClient:
-    return api_client(managed, feedback)
 
 
 def test_only_the_admin_token_may_manage_and_refusals_are_audited(
