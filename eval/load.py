@@ -61,7 +61,7 @@ class Request:
     latency_ms: float
     status: int
     question: str
-    answer: str = ""
+    answer: str = ""  # what was answered (see ``_answered``)
     doc_ids: tuple[str, ...] = ()
 
 
@@ -190,7 +190,7 @@ def _client(url: str, questions: list[str], number: int, clients: int, run: Run,
                 status, body = 0, {}
             latency = (time.monotonic() - began - started) * 1000
             doc_ids = tuple(sorted({c["doc_id"] for c in body.get("citations", [])}))
-            request = Request(started, latency, status, question, body.get("answer", ""), doc_ids)
+            request = Request(started, latency, status, question, _answered(body), doc_ids)
             with run.lock:
                 run.requests.append(request)
 
@@ -208,6 +208,17 @@ def _update(url: str, base: Path, run: Run, began: float) -> None:
         "status": response.status_code,
         "added": response.json().get("added", []) if response.status_code == 200 else [],
     }
+
+
+def _answered(body: dict) -> str:
+    """What an answer says and cites, to compare across the update: refused or not, its lines, the spans cited.
+
+    A refusal's message lists the jurisdictions the corpus covers, which the new document rightly extends; it
+    is not part of what was answered.
+    """
+    lines = [line["text"] for line in body.get("lines", [])]
+    cited = [(c["doc_id"], c["start"], c["end"]) for c in body.get("citations", [])]
+    return json.dumps([body.get("answerable"), lines, cited], ensure_ascii=False)
 
 
 def _sample_rss(pid: int, run: Run, began: float, stop: threading.Event) -> None:
