@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdiction_label, unsupported_markers
-from assistant.answering.conversation import Turn, resolve_follow_up
+from assistant.answering.conversation import Turn, has_topic, resolve_follow_up
 from assistant.answering.coverage import content_words, coverage, missing_details
 from assistant.answering.extraction import Extract, asks_duration, extract
 from assistant.documents import RECORD
@@ -70,7 +70,11 @@ class Answerer:
             return Answer(question, "", WHAT, False, message=str(error))
         documents = self.retriever.store.documents
         places = self._place_names()
-        resolved = resolve_follow_up(asked, history or [], places)
+        follow_up = resolve_follow_up(asked, history or [], places)
+        resolved = follow_up.question
+        if not has_topic(resolved, places):  # "那高县呢？" with nothing before it
+            named = "、".join(name for name in places if name in resolved) or "哪方面"
+            return Answer(asked, "", WHAT, False, message=f"请说明想了解{named}的什么内容（如由谁负责、何时完成）。")
         intent = detect_intent(resolved)
         scope = self.retriever.scope(resolved, region, year, doc_ids)
         unknown = unknown_places(resolved, documents) if not region and not scope.regions else []
@@ -80,12 +84,25 @@ class Answerer:
             covered = "、".join(sorted({jurisdiction_label(meta) for meta in documents.values()}))
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{what}的文件（现有文件：{covered}）。", hits)
         hits = self.retriever.search(resolved, self.settings.k, scope=scope)
-        words = content_words(resolved, self.retriever.store.lexical.tokenizer, places)
+        if follow_up.same_task is not None:
+            hits = self._same_task_first(follow_up.same_task, hits)
+        # A follow-up about the same task speaks of the previous question's topic, in the previous question's words.
+        topic = resolved if follow_up.same_task is None else follow_up.same_task.question
+        words = content_words(topic, self.retriever.store.lexical.tokenizer, places)
         top = "".join(f"{hit.meta.title}{hit.passage.section_path}{hit.passage.text}" for hit in hits[:3])
         if not hits or coverage(words, top, self._rarity)[0] < self.settings.min_coverage:
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
         single = scope.doc_ids is not None and len(scope.doc_ids) == 1
         return self._compose(asked, resolved, intent, hits, self._relevance(resolved, words), single)
+
+    def _same_task_first(self, previous: Turn, hits: list[Hit]) -> list[Hit]:
+        """The passages the previous question was answered from, then ``hits``: "什么时候完成？" after "由谁负责？"
+        asks about the task just shown. They are found by asking the previous question again (what the UI and
+        a REST client remember of a turn is its question), so both resolve a follow-up the same way."""
+        region = previous.regions[0] if len(previous.regions) == 1 else None
+        before = self.retriever.search(previous.question, self.settings.k, region=region)[:1]
+        seen = {hit.passage.passage_id for hit in before}
+        return before + [hit for hit in hits if hit.passage.passage_id not in seen]
 
     def turn(self, answer: Answer) -> Turn:
         """What a follow-up needs to remember of this answer."""
@@ -214,6 +231,8 @@ class Answerer:
         )[:3]
         if topics:
             message += "现有文件涉及的相近内容有：" + "；".join(topics) + "。"
+        if resolved != asked:  # a refused follow-up shows how it was read, as an answered one does
+            message = f"（理解为：{resolved}）{message}"
         return Answer(asked, resolved, intent, False, message=message, nearest_topics=topics)
 
 

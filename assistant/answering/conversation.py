@@ -14,7 +14,7 @@ from assistant.retrieval.intent import INTENT_PATTERNS
 
 _FOLLOW_UP_LEAD = re.compile(r"^(?:那么?|还有|再问一下|另外|那个)")
 _FOLLOW_UP_TAIL = re.compile(r"(?:呢|的呢|怎么样|如何)[？?。！!]*$")
-_QUESTION_WORDS = re.compile(r"[？?。！!，,\s]|请问|一下|是|的|吗|呢|了")
+_QUESTION_WORDS = re.compile(r"[？?。！!，,\s]|请问|一下|什么|哪些|哪个|是|的|吗|呢|了")
 _YEAR = re.compile(r"(?:19|20)\d{2}年?")
 MAX_FOLLOW_UP_CHARS = 16
 
@@ -34,10 +34,19 @@ def _strip(text: str, patterns: list[re.Pattern[str]]) -> str:
     return text
 
 
-def resolve_follow_up(question: str, history: list[Turn], place_names: list[str]) -> str:
-    """The question to search for: ``question`` itself, or a rewrite of the previous one."""
+@dataclass(frozen=True)
+class FollowUp:
+    """The question to search for, and the turn whose task it asks about when it asks another kind of answer
+    of that same task ("什么时候完成？" after "高县…由谁负责？")."""
+
+    question: str
+    same_task: Turn | None = None
+
+
+def resolve_follow_up(question: str, history: list[Turn], place_names: list[str]) -> FollowUp:
+    """``question`` itself, or a rewrite of the previous one."""
     if not history or len(question) > MAX_FOLLOW_UP_CHARS:
-        return question
+        return FollowUp(question)
     previous = history[-1]
     intents = [pattern for _, pattern in INTENT_PATTERNS]
     places = [name for name in place_names if name in question]
@@ -47,14 +56,22 @@ def resolve_follow_up(question: str, history: list[Turn], place_names: list[str]
         rest = rest.replace(name, "")
     asks_kind = any(pattern.search(question) for pattern in intents)
     if len(rest) > 3 and not _FOLLOW_UP_LEAD.search(question):
-        return question  # it has a topic of its own
+        return FollowUp(question)  # it has a topic of its own
     base = previous.question
     if places or years:  # same question, another jurisdiction or year
         base = _strip(base, [_YEAR])
         for name in sorted(place_names, key=len, reverse=True):
             base = base.replace(name, "")
-        return "".join(places) + "".join(years) + base
+        return FollowUp("".join(places) + "".join(years) + base)
     if asks_kind:  # same task, another kind of answer (deadline after unit)
         topic = previous.topic or _strip(previous.question, [*intents, _QUESTION_WORDS])
-        return "".join(previous.regions) + topic + question
-    return question
+        return FollowUp("".join(previous.regions) + topic + question, previous)
+    return FollowUp(question)
+
+
+def has_topic(question: str, place_names: list[str]) -> bool:
+    """False for a question that names only places, years and question words ("那高县呢？" with no history)."""
+    rest = _strip(question, [_FOLLOW_UP_LEAD, _FOLLOW_UP_TAIL, _YEAR, _QUESTION_WORDS])
+    for name in sorted(place_names, key=len, reverse=True):
+        rest = rest.replace(name, "")
+    return bool(rest.strip())

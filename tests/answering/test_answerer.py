@@ -107,3 +107,28 @@ def test_a_remembered_question_gives_the_same_turn_as_its_answer(answerer: Answe
     question = "高县政务新媒体由谁负责"
     assert answerer.turn_for(question) == answerer.turn(answerer.answer(question))
     assert answerer.turn_for("政务新媒体由谁负责").regions == ()
+
+
+def test_the_same_task_across_three_turns_in_everyday_words(answerer: Answerer) -> None:
+    """政府的公众号归谁管？ → 那高县呢？ → 什么时候完成？: 高县's unit, then 高县's deadline of that same task."""
+    first = answerer.answer("政府的公众号归谁管？")
+    second = answerer.answer("那高县呢？", [answerer.turn(first)])
+    assert second.answerable and second.message.startswith("（理解为：高县")
+    assert {c.hit.meta.region for c in second.citations} == {"四川省宜宾市高县"} and "县政府办公室" in second.text
+    third = answerer.answer("什么时候完成？", [answerer.turn(first), answerer.turn(second)])
+    assert third.answerable and third.intent == "when" and third.message.startswith("（理解为：高县")
+    assert [c.hit.passage.passage_id for c in third.citations] == [second.citations[0].hit.passage.passage_id]
+    assert "完成时限" in third.text
+
+
+def test_a_follow_up_about_another_kind_keeps_the_jurisdiction(answerer: Answerer) -> None:
+    first = answerer.answer("高县政务新媒体由谁负责")
+    follow = answerer.answer("完成时限是什么？", [answerer.turn(first)])
+    assert follow.message.startswith("（理解为：高县")
+    assert {c.hit.meta.region for c in follow.citations} == {"四川省宜宾市高县"}
+
+
+def test_a_follow_up_with_nothing_before_it_asks_what_is_meant(answerer: Answerer) -> None:
+    answer = answerer.answer("那高县呢？")
+    assert not answer.answerable and not answer.understood and not answer.citations
+    assert "高县" in answer.message and "什么内容" in answer.message

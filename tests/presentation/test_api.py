@@ -88,3 +88,16 @@ def test_documents_and_the_document_page(client: TestClient) -> None:
     assert page.status_code == 200 and 'id="hit"' in page.text
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert client.get("/documents/..%2F..%2Fetc%2Fpasswd").status_code == 404
+
+
+def test_ask_resolves_a_three_turn_conversation_as_the_library_does(client: TestClient) -> None:
+    """What a client remembers is its earlier questions as understood; the third turn asks about the same task."""
+    first = client.post("/api/ask", json={"question": "政府的公众号归谁管？"}).json()
+    second = client.post("/api/ask", json={"question": "那高县呢？", "history": [first["understood"]]}).json()
+    assert {c["region"] for c in second["citations"]} == {"四川省宜宾市高县"}
+    history = [first["understood"], second["understood"]]
+    third = client.post("/api/ask", json={"question": "什么时候完成？", "history": history}).json()
+    assert third["answerable"] and third["intent"] == "when" and third["message"].startswith("（理解为：高县")
+    assert [(c["doc_id"], c["start"]) for c in third["citations"]] == [
+        (c["doc_id"], c["start"]) for c in second["citations"][:1]
+    ]
