@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from statistics import mean
 
 import numpy as np
 from tqdm import tqdm
@@ -35,7 +34,8 @@ from assistant.indexing.tokenizer import ChineseTokenizer
 from assistant.retrieval.fusion import normalized_score_fusion, reciprocal_rank_fusion
 from assistant.retrieval.learned_expansion import LearnedExpansion
 from assistant.retrieval.retriever import RetrievalSettings
-from eval import metrics
+from eval import measures, metrics, significance
+from eval.measures import QUALITY
 
 RESULTS = Path(__file__).parent / "results"
 EXPECTED = Path(__file__).parent / "expected"
@@ -45,9 +45,9 @@ MODES = ("bm25", "dense", "hybrid", "hybrid-rrf", "bm25-adapted", "dense-adapted
 ADAPTED = {"bm25-adapted": "bm25", "dense-adapted": "dense", "hybrid-adapted": "hybrid"}
 LEXICAL_MODES = ("bm25", "bm25-adapted")
 AUTO = "auto"  # --out's choice between hybrid and hybrid-adapted, made on the training queries (choose_out_mode)
-RECALL_KS = (1, 5, 10, 20, 100)
-HIT_KS = (1, 5, 10, 20)  # Hit@20 too: both benchmark READMEs quote it for their BM25 baseline
-QUALITY = (*(f"recall@{k}" for k in RECALL_KS), *(f"hit@{k}" for k in HIT_KS), "mrr@10")
+# The plain legs: every other mode is tested for a significant difference from the best of them on each metric.
+BASELINE_MODES = ("bm25", "dense")
+SIGNIFICANCE_METRICS = ("recall@5", "hit@1", "mrr@10", "ndcg@10")
 TOLERANCE = 0.01
 # Title + text by default: titles (law name + article number, Wikipedia article title) carry terms the text lacks.
 TEXT_FORMATS = ("title+text", "text")
@@ -203,18 +203,18 @@ def dedupe(ids: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def qrels_of(queries: Sequence[Query]) -> dict[str, dict[str, int]]:
+    return {query.id: dict.fromkeys(query.positives, 1) for query in queries}
+
+
+def per_query_scores(rankings: dict[str, Sequence[str]], queries: Sequence[Query]) -> dict[str, list[float]]:
+    """Each ``QUALITY`` measure per query, from trec_eval (``eval/measures.py``); a missing ranking scores 0."""
+    return measures.per_query(qrels_of(queries), rankings, [query.id for query in queries])
+
+
 def score_rankings(rankings: dict[str, Sequence[str]], queries: Sequence[Query]) -> dict[str, float]:
-    """Mean uncapped Recall@k, Hit@k and MRR@10 over the queries (a missing ranking scores 0)."""
-    rows: dict[str, list[float]] = {name: [] for name in QUALITY}
-    for query in queries:
-        ranked = [{passage_id} for passage_id in dedupe(rankings.get(query.id, []))]
-        relevant = set(query.positives)
-        for k in RECALL_KS:
-            rows[f"recall@{k}"].append(metrics.plain_recall_at(ranked, relevant, k))
-        for k in HIT_KS:
-            rows[f"hit@{k}"].append(metrics.hit_at(ranked, relevant, k))
-        rows["mrr@10"].append(metrics.reciprocal_rank(ranked, relevant, 10))
-    return {name: mean(values) if values else 0.0 for name, values in rows.items()}
+    """Mean uncapped Recall@k, Hit@k, MRR@10, nDCG@10 and MAP@100 over the queries."""
+    return measures.means(per_query_scores(rankings, queries))
 
 
 Leg = tuple[np.ndarray, np.ndarray]  # (scores, positions), best first
@@ -398,12 +398,36 @@ class BenchResult:
         chosen = [i for i, query in enumerate(self.queries) if split is None or split_of(query.id) == split]
         table = {}
         for mode in self.modes:
-            row = score_rankings(self.rankings[mode], [self.queries[i] for i in chosen])
+            row = measures.means(self.per_query(mode, split))
             latencies = [self.latencies[mode][i] for i in chosen]
             row["latency_p50_ms"] = metrics.percentile(latencies, 50) if latencies else 0.0
             row["latency_p95_ms"] = metrics.percentile(latencies, 95) if latencies else 0.0
             table[mode] = row
         return table
+
+    def per_query(self, mode: str, split: str | None = None) -> dict[str, list[float]]:
+        queries = [query for query in self.queries if split is None or split_of(query.id) == split]
+        return per_query_scores(self.rankings[mode], queries)
+
+    def significance(self) -> list[dict]:
+        """Each mode against the best baseline mode run (``BASELINE_MODES``) on each of ``SIGNIFICANCE_METRICS``,
+        paired over all queries; empty when no baseline mode was run."""
+        baselines = [mode for mode in BASELINE_MODES if mode in self.modes]
+        if not baselines:
+            return []
+        tables = {mode: self.per_query(mode) for mode in self.modes}
+        rows = []
+        for metric in SIGNIFICANCE_METRICS:
+            reference = max(baselines, key=lambda mode: sum(tables[mode][metric]))
+            for mode in self.modes:
+                if mode == reference:
+                    continue
+                test = significance.compare(tables[mode][metric], tables[reference][metric])
+                rows.append(
+                    {"mode": mode, "metric": metric, "against": reference, "difference": test.difference}
+                    | {"randomisation_p": test.randomisation_p, "t_test_p": test.t_test_p}
+                )
+        return rows
 
 
 def run_bench(
@@ -612,6 +636,27 @@ def table(scores: dict[str, dict[str, float]], markdown: bool = False) -> str:
     return "\n".join(lines)
 
 
+def significance_table(rows: list[dict], markdown: bool = False) -> str:
+    """One line per mode and metric: the difference from the best baseline and both tests' p-values."""
+    heads = ("mode", "metric", "against", "difference", "randomisation p", "t-test p")
+    cells = [
+        (
+            r["mode"],
+            r["metric"],
+            r["against"],
+            f"{r['difference']:+.3f}",
+            f"{r['randomisation_p']:.4f}",
+            f"{r['t_test_p']:.4f}",
+        )
+        for r in rows
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(heads) + " |", "|---" * len(heads) + "|"]
+        return "\n".join([*lines, *("| " + " | ".join(row) + " |" for row in cells)])
+    lines = [f"{row[0]:<15}{row[1]:<10}{row[2]:<8}" + "".join(f"{c:>17}" for c in row[3:]) for row in [heads, *cells]]
+    return "\n".join(lines)
+
+
 def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.1f}"
 
@@ -631,6 +676,15 @@ def write_report(result: BenchResult, scores: dict, report: dict, results_dir: P
     timings = "\n".join(f"- {name}: {_number(value)}" for name, value in result.timings.items())
     if "passages_embedded" in result.timings and "embedding_whole_corpus_s" not in result.timings:
         timings += "\n- embedding_whole_corpus_s: not recorded (the cache was filled by a run that kept no timing)"
+    tested = report["significance"]
+    paired = (
+        "## Paired significance against the best baseline\n\n"
+        f"Per metric, every mode against the better of {', '.join(BASELINE_MODES)} on it, over all queries: Fisher's "
+        f"randomisation test ({significance.RESAMPLES} sign flips) and the paired t-test, both two-sided.\n\n"
+        f"{significance_table(tested, markdown=True)}\n\n"
+        if tested
+        else ""
+    )
     halves = "".join(
         f"## The {split} half ({count} queries)\n\n{table(report['scores_by_split'][split], markdown=True)}\n\n"
         for split, count in report["split_sizes"].items()
@@ -641,8 +695,9 @@ def write_report(result: BenchResult, scores: dict, report: dict, results_dir: P
         f"- corpus: {result.passages} passages, indexed as `{report['text_format']}`; {len(result.queries)} queries; "
         f"model `{report['model']}`; top {report['k']}\n- regression check: {_check_line(report['check'])}\n"
         "- Recall@k is uncapped (found / all positives); Hit@k: at least one positive in the top k; MRR@10: first "
-        "positive. Latency per query = the legs a mode uses (BM25 scoring; query embedding + FAISS) + its fusion.\n\n"
-        f"{table(scores, markdown=True)}\n\n{halves}## Timings (seconds, or a count)\n\n{timings}\n",
+        "positive; nDCG@10 binary gain; MAP@100. All from trec_eval (pytrec_eval).\n"
+        "- Latency per query = the legs a mode uses (BM25 scoring; query embedding + FAISS) + its fusion.\n\n"
+        f"{table(scores, markdown=True)}\n\n{paired}{halves}## Timings (seconds, or a count)\n\n{timings}\n",
         "utf-8",
     )
     return json_path, md_path
@@ -755,10 +810,14 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
         "timings": result.timings,
         "split_sizes": {split: sum(split_of(q.id) == split for q in result.queries) for split in SPLITS},
         "scores_by_split": {split: result.scores(split) for split in SPLITS},
+        "significance": result.significance(),
     }
     print(f"{result.name}: {result.passages} passages ({args.text_format}), {len(result.queries)} queries")
     print(", ".join(f"{name} {_number(value)}" for name, value in result.timings.items()) + "\n")
     print(table(scores))
+    if report["significance"]:
+        print(f"\npaired significance against the best of {', '.join(BASELINE_MODES)} per metric")
+        print(significance_table(report["significance"]))
     for split in SPLITS:
         print(f"\n{split} half ({report['split_sizes'][split]} queries; settings are chosen on tune)")
         print(table(report["scores_by_split"][split]))
