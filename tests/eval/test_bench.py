@@ -11,7 +11,7 @@ import pytest
 
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.learned_expansion import ExpansionSettings, LearnedExpansion
-from eval import bench
+from eval import bench, formats
 
 # Real STARD articles (corpus.jsonl lines), a few topics far apart.
 PASSAGES = [
@@ -182,7 +182,7 @@ def test_partial_cache_resumes_and_never_trusts_a_torn_file(
     """A run killed mid-way leaves finished shards (reused) and maybe a .tmp or a wrong-shaped file (ignored)."""
     monkeypatch.setattr(bench, "SHARD", 5)
     corpus = tiny_bench / "corpus.jsonl"
-    texts = [p.formatted("title+text") for p in bench.load_corpus(corpus)]
+    texts = [p.formatted("title+text") for p in formats.load_corpus(corpus)]
     counting = CountingEmbedder(embedder)
     cache = tmp_path / "cache"
     first = bench.cached_passage_vectors(corpus, texts, counting, "title+text", cache, False)
