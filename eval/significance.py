@@ -1,4 +1,5 @@
-"""Paired significance of one mode against another on the same queries (scipy's tests, as ranx's ``compare`` runs).
+"""Paired significance of one mode against another on the same queries: Fisher's randomisation test and the paired
+t-test (scipy), the two that ranx's ``compare`` offers.
 
 Why paired: both modes answer the same questions, so the per-query differences carry the signal; a gap of 0.02 in
 a mean over 1,000 queries can be noise or not, and only the pairing can tell.
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-RESAMPLES = 9999  # sign flips for the randomisation test; the smallest p it can give is 1 / (RESAMPLES + 1)
+RESAMPLES = 9999  # random sign flips; the smallest p it can give is 1 / (RESAMPLES + 1)
+BATCH = 500  # sign flips drawn at once: bounds memory on large query sets
 SEED = 20240601  # fixed, so a report's p-values are reproducible
 
 
@@ -23,8 +25,23 @@ class Comparison:
     t_test_p: float  # paired Student's t-test (two-sided)
 
 
-def _mean_difference(a: np.ndarray, b: np.ndarray, axis: int) -> np.ndarray:
-    return np.mean(a - b, axis=axis)
+def randomisation_p(differences: np.ndarray, rng: np.random.Generator) -> float:
+    """Share of sign flips of the per-query differences whose mean is at least as far from 0 as the observed one;
+    every flip exactly when there are no more of them than ``RESAMPLES`` (few queries), else random ones.
+
+    Written out rather than scipy's ``permutation_test``: that takes ~50 s per comparison on 4,000 queries here,
+    this a fraction of a second (one matrix product per batch); a test checks the two agree.
+    """
+    count = len(differences)
+    observed = abs(float(differences.mean())) - 1e-12  # ties (0/1 metrics make many) count as at least as far
+    if 2**count <= RESAMPLES:
+        signs = ((np.arange(2**count)[:, None] >> np.arange(count)) & 1) * 2 - 1
+        return float(np.mean(np.abs(signs @ differences) / count >= observed))
+    at_least = 0
+    for start in range(0, RESAMPLES, BATCH):
+        signs = rng.integers(0, 2, size=(min(BATCH, RESAMPLES - start), count), dtype=np.int8) * 2 - 1
+        at_least += int(np.count_nonzero(np.abs(signs @ differences) / count >= observed))
+    return (at_least + 1) / (RESAMPLES + 1)
 
 
 def compare(a: Sequence[float], b: Sequence[float]) -> Comparison:
@@ -35,12 +52,5 @@ def compare(a: Sequence[float], b: Sequence[float]) -> Comparison:
     difference = float(np.mean(first - second)) if len(first) else 0.0
     if len(first) < 2 or np.all(first == second):  # no variation: nothing to test, and identical is never significant
         return Comparison(difference, 1.0, 1.0)
-    randomised = stats.permutation_test(
-        (first, second),
-        _mean_difference,
-        permutation_type="samples",
-        vectorized=True,
-        n_resamples=RESAMPLES,
-        rng=np.random.default_rng(SEED),
-    )
-    return Comparison(difference, float(randomised.pvalue), float(stats.ttest_rel(first, second).pvalue))
+    randomised = randomisation_p(first - second, np.random.default_rng(SEED))
+    return Comparison(difference, randomised, float(stats.ttest_rel(first, second).pvalue))

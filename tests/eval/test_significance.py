@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from eval import significance
 
@@ -30,3 +31,22 @@ def test_a_consistent_gain_is_significant_and_noise_is_not() -> None:
 def test_unpaired_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="same queries"):
         significance.compare([1.0, 0.0], [1.0])
+
+
+def test_randomisation_agrees_with_scipys_permutation_test() -> None:
+    """The same null (each query's two scores may swap) as scipy's paired permutation test, within sampling error."""
+    rng = np.random.default_rng(7)
+    a, b = rng.random(200), rng.random(200)
+    a[:100] += 0.08  # a gap whose p lies well inside (0, 1)
+    scipy_p = stats.permutation_test(
+        (a, b),
+        lambda x, y, axis: np.mean(x - y, axis=axis),
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=significance.RESAMPLES,
+        rng=np.random.default_rng(1),
+    ).pvalue
+    ours = significance.compare(a, b)
+    assert 0.001 < scipy_p < 0.5
+    assert ours.randomisation_p == pytest.approx(scipy_p, abs=0.02)
+    assert ours.t_test_p == pytest.approx(stats.ttest_rel(a, b).pvalue)
