@@ -691,15 +691,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--train-queries",
         type=Path,
-        help="queries the adapted modes learn from (default DIRECTORY/queries.jsonl)",
+        help="queries the adapted modes learn from (default DIRECTORY/queries.jsonl; BEIR: its train split)",
     )
     parser.add_argument("--out", type=Path, help='write {"id","ranked":[passage ids]} lines for --mode')
     parser.add_argument(
         "--mode",
         choices=(AUTO, *MODES),
         default=AUTO,
-        help="the mode --out writes (default auto: hybrid-adapted when learning from --train-queries beats hybrid "
-        "on them, cross-fitted; otherwise hybrid)",
+        help="the mode --out and --run-out write (default auto: hybrid-adapted when learning from --train-queries "
+        "beats hybrid on them, cross-fitted; otherwise hybrid)",
     )
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated modes to run (default all)")
     parser.add_argument("--k", type=int, default=100, help="passages kept per query (default 100)")
