@@ -1,8 +1,9 @@
 """`python -m eval bench DIR`: the project's retrieval components on an external passage benchmark.
 
-A benchmark folder holds ``corpus.jsonl`` (``{"id","title","text"}``) and ``queries.jsonl``
-(``{"id","question","answers","positive_ids"}``). Passages are indexed as they are (no chunking), so the
-numbers measure the tokenizer, BM25, the embedder and the fusion, not the policy-document pipeline.
+A benchmark folder is ours (``corpus.jsonl`` ``{"id","title","text"}``, ``queries.jsonl``
+``{"id","question","answers","positive_ids"}``) or BEIR's (``eval/formats.py``); rankings go out as our jsonl
+(``--out``) or a TREC run (``--run-out``). Passages are indexed as they are (no chunking), so the numbers measure
+the tokenizer, BM25, the embedder and the fusion, not the policy-document pipeline.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from statistics import mean
 
 import numpy as np
 from tqdm import tqdm
@@ -35,7 +35,9 @@ from assistant.indexing.tokenizer import ChineseTokenizer
 from assistant.retrieval.fusion import normalized_score_fusion, reciprocal_rank_fusion
 from assistant.retrieval.learned_expansion import LearnedExpansion
 from assistant.retrieval.retriever import RetrievalSettings
-from eval import metrics
+from eval import formats, measures, metrics, significance
+from eval.formats import Passage, Query
+from eval.measures import QUALITY
 
 RESULTS = Path(__file__).parent / "results"
 EXPECTED = Path(__file__).parent / "expected"
@@ -45,37 +47,13 @@ MODES = ("bm25", "dense", "hybrid", "hybrid-rrf", "bm25-adapted", "dense-adapted
 ADAPTED = {"bm25-adapted": "bm25", "dense-adapted": "dense", "hybrid-adapted": "hybrid"}
 LEXICAL_MODES = ("bm25", "bm25-adapted")
 AUTO = "auto"  # --out's choice between hybrid and hybrid-adapted, made on the training queries (choose_out_mode)
-RECALL_KS = (1, 5, 10, 20, 100)
-HIT_KS = (1, 5, 10, 20)  # Hit@20 too: both benchmark READMEs quote it for their BM25 baseline
-QUALITY = (*(f"recall@{k}" for k in RECALL_KS), *(f"hit@{k}" for k in HIT_KS), "mrr@10")
+# The plain legs: every other mode is tested for a significant difference from the best of them on each metric.
+BASELINE_MODES = ("bm25", "dense")
+SIGNIFICANCE_METRICS = ("recall@5", "hit@1", "mrr@10", "ndcg@10")
 TOLERANCE = 0.01
 # Title + text by default: titles (law name + article number, Wikipedia article title) carry terms the text lacks.
-TEXT_FORMATS = ("title+text", "text")
 SHARD = 1024  # passages per cache shard: the unit a killed run loses at most
 SPLITS = ("tune", "check")
-
-
-@dataclass(frozen=True)
-class Passage:
-    id: str
-    title: str
-    text: str
-
-    def formatted(self, text_format: str) -> str:
-        if text_format == "title+text":
-            return f"{self.title}\n{self.text}" if self.title else self.text
-        if text_format == "text":
-            return self.text
-        raise ValueError(f"unknown text format {text_format!r}; choose one of {', '.join(TEXT_FORMATS)}")
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
-
-
-def load_corpus(path: Path) -> list[Passage]:
-    return [Passage(str(row["id"]), str(row.get("title") or ""), str(row["text"])) for row in read_jsonl(path)]
 
 
 def _save_atomic(path: Path, array: np.ndarray) -> None:
@@ -179,19 +157,6 @@ def _whole_corpus_seconds(spent: dict, total: int) -> float | None:
     return spent["seconds"] if known else None
 
 
-@dataclass(frozen=True)
-class Query:
-    id: str
-    question: str
-    positives: frozenset[str]
-
-
-def load_queries(path: Path, limit: int | None = None) -> list[Query]:
-    rows = read_jsonl(path)
-    rows = rows[:limit] if limit else rows
-    return [Query(str(row["id"]), str(row["question"]), frozenset(map(str, row["positive_ids"]))) for row in rows]
-
-
 def split_of(query_id: str) -> str:
     """A fixed half of the queries, by a hash of the id: settings are chosen on ``tune`` and reported on ``check``
     too, so a choice that only fits the queries it was tuned on shows up as a gap between the halves."""
@@ -203,18 +168,14 @@ def dedupe(ids: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def per_query_scores(rankings: dict[str, Sequence[str]], queries: Sequence[Query]) -> dict[str, list[float]]:
+    """Each ``QUALITY`` measure per query, from trec_eval (``eval/measures.py``); a missing ranking scores 0."""
+    return measures.per_query(formats.qrels_of(queries), rankings, [query.id for query in queries])
+
+
 def score_rankings(rankings: dict[str, Sequence[str]], queries: Sequence[Query]) -> dict[str, float]:
-    """Mean uncapped Recall@k, Hit@k and MRR@10 over the queries (a missing ranking scores 0)."""
-    rows: dict[str, list[float]] = {name: [] for name in QUALITY}
-    for query in queries:
-        ranked = [{passage_id} for passage_id in dedupe(rankings.get(query.id, []))]
-        relevant = set(query.positives)
-        for k in RECALL_KS:
-            rows[f"recall@{k}"].append(metrics.plain_recall_at(ranked, relevant, k))
-        for k in HIT_KS:
-            rows[f"hit@{k}"].append(metrics.hit_at(ranked, relevant, k))
-        rows["mrr@10"].append(metrics.reciprocal_rank(ranked, relevant, 10))
-    return {name: mean(values) if values else 0.0 for name, values in rows.items()}
+    """Mean uncapped Recall@k, Hit@k, MRR@10, nDCG@10 and MAP@100 over the queries."""
+    return measures.means(per_query_scores(rankings, queries))
 
 
 Leg = tuple[np.ndarray, np.ndarray]  # (scores, positions), best first
@@ -389,6 +350,7 @@ class BenchResult:
     queries: list[Query]
     modes: tuple[str, ...]
     model: str = ""  # the embedder's identity, empty for a BM25-only run
+    scored_training: bool = False  # the scored queries are exactly the training queries (cross-fitted)
     rankings: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # mode → query id → passage ids
     latencies: dict[str, list[float]] = field(default_factory=dict)  # mode → ms per query
     timings: dict[str, float] = field(default_factory=dict)  # what → seconds (or a count)
@@ -398,12 +360,36 @@ class BenchResult:
         chosen = [i for i, query in enumerate(self.queries) if split is None or split_of(query.id) == split]
         table = {}
         for mode in self.modes:
-            row = score_rankings(self.rankings[mode], [self.queries[i] for i in chosen])
+            row = measures.means(self.per_query(mode, split))
             latencies = [self.latencies[mode][i] for i in chosen]
             row["latency_p50_ms"] = metrics.percentile(latencies, 50) if latencies else 0.0
             row["latency_p95_ms"] = metrics.percentile(latencies, 95) if latencies else 0.0
             table[mode] = row
         return table
+
+    def per_query(self, mode: str, split: str | None = None) -> dict[str, list[float]]:
+        queries = [query for query in self.queries if split is None or split_of(query.id) == split]
+        return per_query_scores(self.rankings[mode], queries)
+
+    def significance(self) -> list[dict]:
+        """Each mode against the best baseline mode run (``BASELINE_MODES``) on each of ``SIGNIFICANCE_METRICS``,
+        paired over all queries; empty when no baseline mode was run."""
+        baselines = [mode for mode in BASELINE_MODES if mode in self.modes]
+        if not baselines:
+            return []
+        tables = {mode: self.per_query(mode) for mode in self.modes}
+        rows = []
+        for metric in SIGNIFICANCE_METRICS:
+            reference = max(baselines, key=lambda mode: sum(tables[mode][metric]))
+            for mode in self.modes:
+                if mode == reference:
+                    continue
+                test = significance.compare(tables[mode][metric], tables[reference][metric])
+                rows.append(
+                    {"mode": mode, "metric": metric, "against": reference, "difference": test.difference}
+                    | {"randomisation_p": test.randomisation_p, "t_test_p": test.t_test_p}
+                )
+        return rows
 
 
 def run_bench(
@@ -419,22 +405,29 @@ def run_bench(
     bm25: BM25Parameters | None = None,
     training_file: Path | None = None,
     sentence_mix: float | None = None,
+    qrels_file: Path | None = None,
+    split: str | None = None,
+    score_training: bool = False,
 ) -> BenchResult:
     """Index the benchmark corpus, run every query through each mode, keep rankings, latencies and timings.
 
     ``embedder`` may be a factory so that a BM25-only run never loads the model. Latency per mode is the sum of the
     legs it uses (each timed once per query: BM25 scoring, query embedding + FAISS) plus its own fusion time.
     The adapted modes learn from ``training_file`` (default the benchmark's own queries.jsonl, which both benchmark
-    READMEs mark as free to train on), cross-fitted as ``CrossFitted`` says.
+    READMEs mark as free to train on; in a BEIR folder its train split), cross-fitted as ``CrossFitted`` says.
+    ``qrels_file`` replaces the positives of the scored queries; ``split`` picks a BEIR folder's qrels;
+    ``score_training`` scores the training queries instead (what ``--out``'s automatic choice is made on).
     """
     unknown = set(modes) - set(MODES)
     if unknown:
         raise ValueError(f"unknown mode(s) {', '.join(sorted(unknown))}; choose from {', '.join(MODES)}")
-    corpus_file = directory / "corpus.jsonl"
-    passages = load_corpus(corpus_file)
-    queries = load_queries(queries_file or directory / "queries.jsonl", limit)
+    benchmark = formats.open_benchmark(directory, queries_file, training_file, qrels_file, split)
+    corpus_file, passages = benchmark.corpus_file, benchmark.passages
+    queries = benchmark.training if score_training else benchmark.queries
+    queries = queries[:limit] if limit else queries
     texts = [passage.formatted(text_format) for passage in passages]
     result = BenchResult(directory.resolve().name, len(passages), queries, tuple(modes))
+    result.scored_training = [query.id for query in queries] == [query.id for query in benchmark.training]
 
     started = time.perf_counter()
     lexical = LexicalIndex.build(texts, ChineseTokenizer(), bm25 or BM25Parameters())
@@ -469,7 +462,7 @@ def run_bench(
     adaptations = None
     if any(mode in ADAPTED for mode in modes):
         started = time.perf_counter()
-        training = load_queries(training_file or directory / "queries.jsonl")
+        training = benchmark.training
         vectors = None
         if model is not None:
             vectors = np.asarray(model.encode_queries([query.question for query in training]), dtype=np.float32)
@@ -554,6 +547,10 @@ def variant(args: argparse.Namespace) -> str:
         parts.append(f"model-{Path(args.model).name}")
     if args.queries:
         parts.append(f"queries-{args.queries.stem}")
+    if args.beir_split:
+        parts.append(f"split-{args.beir_split}")
+    if args.qrels:
+        parts.append(f"qrels-{args.qrels.stem}")
     if args.train_queries:
         parts.append(f"train-{args.train_queries.stem}")
     if args.sentence_mix is not None:
@@ -612,6 +609,27 @@ def table(scores: dict[str, dict[str, float]], markdown: bool = False) -> str:
     return "\n".join(lines)
 
 
+def significance_table(rows: list[dict], markdown: bool = False) -> str:
+    """One line per mode and metric: the difference from the best baseline and both tests' p-values."""
+    heads = ("mode", "metric", "against", "difference", "randomisation p", "t-test p")
+    cells = [
+        (
+            r["mode"],
+            r["metric"],
+            r["against"],
+            f"{r['difference']:+.3f}",
+            f"{r['randomisation_p']:.4f}",
+            f"{r['t_test_p']:.4f}",
+        )
+        for r in rows
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(heads) + " |", "|---" * len(heads) + "|"]
+        return "\n".join([*lines, *("| " + " | ".join(row) + " |" for row in cells)])
+    lines = [f"{row[0]:<15}{row[1]:<10}{row[2]:<8}" + "".join(f"{c:>17}" for c in row[3:]) for row in [heads, *cells]]
+    return "\n".join(lines)
+
+
 def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.1f}"
 
@@ -631,6 +649,15 @@ def write_report(result: BenchResult, scores: dict, report: dict, results_dir: P
     timings = "\n".join(f"- {name}: {_number(value)}" for name, value in result.timings.items())
     if "passages_embedded" in result.timings and "embedding_whole_corpus_s" not in result.timings:
         timings += "\n- embedding_whole_corpus_s: not recorded (the cache was filled by a run that kept no timing)"
+    tested = report["significance"]
+    paired = (
+        "## Paired significance against the best baseline\n\n"
+        f"Per metric, every mode against the better of {', '.join(BASELINE_MODES)} on it, over all queries: Fisher's "
+        f"randomisation test ({significance.RESAMPLES} sign flips) and the paired t-test, both two-sided.\n\n"
+        f"{significance_table(tested, markdown=True)}\n\n"
+        if tested
+        else ""
+    )
     halves = "".join(
         f"## The {split} half ({count} queries)\n\n{table(report['scores_by_split'][split], markdown=True)}\n\n"
         for split, count in report["split_sizes"].items()
@@ -641,34 +668,44 @@ def write_report(result: BenchResult, scores: dict, report: dict, results_dir: P
         f"- corpus: {result.passages} passages, indexed as `{report['text_format']}`; {len(result.queries)} queries; "
         f"model `{report['model']}`; top {report['k']}\n- regression check: {_check_line(report['check'])}\n"
         "- Recall@k is uncapped (found / all positives); Hit@k: at least one positive in the top k; MRR@10: first "
-        "positive. Latency per query = the legs a mode uses (BM25 scoring; query embedding + FAISS) + its fusion.\n\n"
-        f"{table(scores, markdown=True)}\n\n{halves}## Timings (seconds, or a count)\n\n{timings}\n",
+        "positive; nDCG@10 binary gain; MAP@100. All from trec_eval (pytrec_eval).\n"
+        "- Latency per query = the legs a mode uses (BM25 scoring; query embedding + FAISS) + its fusion.\n\n"
+        f"{table(scores, markdown=True)}\n\n{paired}{halves}## Timings (seconds, or a count)\n\n{timings}\n",
         "utf-8",
     )
     return json_path, md_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", type=Path, help="a benchmark folder with corpus.jsonl and queries.jsonl")
+    parser.add_argument(
+        "directory", type=Path, help="a benchmark folder: ours (corpus.jsonl, queries.jsonl) or BEIR (with qrels/)"
+    )
     parser.add_argument("--queries", type=Path, help="queries file (default DIRECTORY/queries.jsonl)")
+    parser.add_argument(
+        "--beir-split", choices=formats.BEIR_SPLITS, help="a BEIR folder's split to score (default: test, dev, train)"
+    )
+    parser.add_argument("--qrels", type=Path, help="positives of the scored queries: TREC qrels or BEIR .tsv")
+    parser.add_argument("--qrels-out", type=Path, help="write the scored queries' qrels (TREC; BEIR if .tsv)")
+    parser.add_argument("--run-out", type=Path, help="write --mode's rankings as a TREC run file")
+    parser.add_argument("--beir-out", type=Path, help="write the benchmark as read as a BEIR folder")
     parser.add_argument(
         "--train-queries",
         type=Path,
-        help="queries the adapted modes learn from (default DIRECTORY/queries.jsonl)",
+        help="queries the adapted modes learn from (default DIRECTORY/queries.jsonl; BEIR: its train split)",
     )
     parser.add_argument("--out", type=Path, help='write {"id","ranked":[passage ids]} lines for --mode')
     parser.add_argument(
         "--mode",
         choices=(AUTO, *MODES),
         default=AUTO,
-        help="the mode --out writes (default auto: hybrid-adapted when learning from --train-queries beats hybrid "
-        "on them, cross-fitted; otherwise hybrid)",
+        help="the mode --out and --run-out write (default auto: hybrid-adapted when learning from --train-queries "
+        "beats hybrid on them, cross-fitted; otherwise hybrid)",
     )
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated modes to run (default all)")
     parser.add_argument("--k", type=int, default=100, help="passages kept per query (default 100)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--limit", type=int, help="only the first N queries")
-    parser.add_argument("--text-format", choices=TEXT_FORMATS, default="title+text", help="what is indexed")
+    parser.add_argument("--text-format", choices=formats.TEXT_FORMATS, default="title+text", help="what is indexed")
     parser.add_argument("--bm25-k1", type=float, default=BM25Parameters.k1, help="BM25 k1 (default the library's)")
     parser.add_argument("--bm25-b", type=float, default=BM25Parameters.b, help="BM25 b (default the library's)")
     parser.add_argument(
@@ -685,11 +722,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(
-    args: argparse.Namespace, queries: Path | None, modes: Sequence[str], embedder: Embedder | None
+    args: argparse.Namespace, modes: Sequence[str], embedder: Embedder | None, score_training: bool = False
 ) -> BenchResult:
     return run_bench(
         args.directory,
-        queries,
+        args.queries,
         modes,
         args.k,
         embedder or (lambda: SentenceTransformerEmbedder(args.model)),
@@ -699,6 +736,9 @@ def _run(
         bm25=BM25Parameters(args.bm25_k1, args.bm25_b),
         training_file=args.train_queries,
         sentence_mix=args.sentence_mix,
+        qrels_file=args.qrels,
+        split=args.beir_split,
+        score_training=score_training,
     )
 
 
@@ -710,12 +750,7 @@ def choose_out_mode(result: BenchResult, args: argparse.Namespace, embedder: Emb
     When this run's queries are the training queries their cross-fitted scores decide; otherwise the training
     queries are run once more for the comparison.
     """
-    training = args.train_queries or args.directory / "queries.jsonl"
-    ran_on_training = (args.queries or args.directory / "queries.jsonl").resolve() == training.resolve()
-    if ran_on_training and not args.limit:
-        on_training = result
-    else:
-        on_training = _run(args, training, ("hybrid", "hybrid-adapted"), embedder)
+    on_training = result if result.scored_training else _run(args, ("hybrid", "hybrid-adapted"), embedder, True)
     scores = on_training.scores()
     plain, adapted = scores["hybrid"]["mrr@10"], scores["hybrid-adapted"]["mrr@10"]
     chosen = "hybrid-adapted" if adapted > plain else "hybrid"
@@ -727,13 +762,13 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
     """Run, print, write the reports and compare with the expected scores; non-zero on a regression."""
     modes = tuple(mode.strip() for mode in args.modes.split(",") if mode.strip())
     out_modes = ("hybrid", "hybrid-adapted") if args.mode == AUTO else (args.mode,)
-    if args.out:
+    if args.out or args.run_out:
         modes = (*modes, *(mode for mode in out_modes if mode not in modes))
     if not (args.directory / "corpus.jsonl").exists():
         print(f"{args.directory} has no corpus.jsonl", file=sys.stderr)
         return 2
     try:
-        result = _run(args, args.queries, modes, embedder)
+        result = _run(args, modes, embedder)
     except NoTrainingPairsError as error:
         plain = ",".join(mode for mode in MODES if mode not in ADAPTED)
         print(f"{error}; the plain modes run without training queries: --modes {plain}", file=sys.stderr)
@@ -755,23 +790,37 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
         "timings": result.timings,
         "split_sizes": {split: sum(split_of(q.id) == split for q in result.queries) for split in SPLITS},
         "scores_by_split": {split: result.scores(split) for split in SPLITS},
+        "significance": result.significance(),
     }
     print(f"{result.name}: {result.passages} passages ({args.text_format}), {len(result.queries)} queries")
     print(", ".join(f"{name} {_number(value)}" for name, value in result.timings.items()) + "\n")
     print(table(scores))
+    if report["significance"]:
+        print(f"\npaired significance against the best of {', '.join(BASELINE_MODES)} per metric")
+        print(significance_table(report["significance"]))
     for split in SPLITS:
         print(f"\n{split} half ({report['split_sizes'][split]} queries; settings are chosen on tune)")
         print(table(report["scores_by_split"][split]))
-    if args.out:
+    if args.out or args.run_out:
         out_mode = args.mode
         if args.mode == AUTO:
             out_mode, report["out_mode_reason"] = choose_out_mode(result, args, embedder)
-            print(f"\n--out writes {out_mode}: {report['out_mode_reason']}")
+            print(f"\n--out/--run-out write {out_mode}: {report['out_mode_reason']}")
         report["out_mode"] = out_mode
-        with args.out.open("w", encoding="utf-8") as out:
-            for query in result.queries:
-                ranked = result.rankings[out_mode][query.id]
-                out.write(json.dumps({"id": query.id, "ranked": ranked}, ensure_ascii=False) + "\n")
+        rankings = {query.id: result.rankings[out_mode][query.id] for query in result.queries}
+        if args.out:
+            with args.out.open("w", encoding="utf-8") as out:
+                for query_id, ranked in rankings.items():
+                    out.write(json.dumps({"id": query_id, "ranked": ranked}, ensure_ascii=False) + "\n")
+        if args.run_out:
+            formats.write_run(args.run_out, rankings, f"policy-qa-{out_mode}")
+    if args.qrels_out:
+        formats.write_qrels(args.qrels_out, formats.qrels_of(result.queries))
+    if args.beir_out:
+        benchmark = formats.open_benchmark(
+            args.directory, args.queries, args.train_queries, args.qrels, args.beir_split
+        )
+        formats.write_beir(args.beir_out, benchmark, args.beir_split or "test")
     expected_path = args.expected or EXPECTED / f"{stem}.json"
     if args.write_expected:
         expected_path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,13 +26,8 @@ def recall_at(ranked: Sequence[set[str]], relevant: set[str], k: int) -> float:
 
 
 def coverage_at(ranked: Sequence[set[str]], relevant: set[str], k: int) -> float:
+    """Uncapped Recall@k, found / |relevant|: trec_eval's recall (external benchmarks use ``eval/measures.py``)."""
     return len(_found(ranked, k) & relevant) / len(relevant) if relevant else 0.0
-
-
-def plain_recall_at(ranked: Sequence[set[str]], relevant: set[str], k: int) -> float:
-    """Uncapped Recall@k, found / |relevant|: the usual IR definition, used for external benchmarks (STARD needs all
-    of a question's articles, so finding 1 of 3 at k=1 must not count as complete). Same number as ``coverage_at``."""
-    return coverage_at(ranked, relevant, k)
 
 
 def hit_at(ranked: Sequence[set[str]], relevant: set[str], k: int) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.learned_expansion import ExpansionSettings, LearnedExpansion
-from eval import bench
+from eval import bench, formats
 
 # Real STARD articles (corpus.jsonl lines), a few topics far apart.
 PASSAGES = [
@@ -126,9 +127,19 @@ def test_bench_end_to_end(
     assert bm25["hit@1"] == pytest.approx(3 / 4) and bm25["mrr@10"] == pytest.approx(3 / 4)
     # the dense leg ranks all 12 passages, so everything that exists is found by 100
     assert dense["recall@100"] == pytest.approx((1 + 1 + 1 + 0) / 4)
+    # nDCG@10 (trec_eval's): q3 finds one of its two positives at rank 1, against an ideal of both at 1 and 2
+    assert bm25["ndcg@10"] == pytest.approx((1 + 1 + 1 / (1 + 1 / math.log2(3)) + 0) / 4)
     assert set(report["scores"]) == set(bench.MODES)
+    # every other mode against the better of the plain legs on each metric, with both tests' p-values
+    tested = report["significance"]
+    assert {("hybrid", metric) for metric in bench.SIGNIFICANCE_METRICS} <= {(r["mode"], r["metric"]) for r in tested}
+    for row in tested:
+        assert row["against"] in bench.BASELINE_MODES and row["mode"] != row["against"]
+        assert 0 < row["randomisation_p"] <= 1 and 0 <= row["t_test_p"] <= 1
     # hybrid, hybrid-rrf and hybrid-adapted rows in the table of all queries and in each half's
-    assert (tmp_path / "results" / "bench_tinystard.md").read_text(encoding="utf-8").count("| hybrid") == 9
+    markdown = (tmp_path / "results" / "bench_tinystard.md").read_text(encoding="utf-8")
+    assert markdown.split("## Paired significance")[0].count("| hybrid") == 3
+    assert markdown.split("## The tune half")[1].count("| hybrid") == 6
     assert report["timings"]["adaptation_training_queries"] == 4
     # q2 and q3 are in the tune half, q1 and q4 in the check half: each half is scored on its own queries
     assert report["split_sizes"] == {"tune": 2, "check": 2}
@@ -171,7 +182,7 @@ def test_partial_cache_resumes_and_never_trusts_a_torn_file(
     """A run killed mid-way leaves finished shards (reused) and maybe a .tmp or a wrong-shaped file (ignored)."""
     monkeypatch.setattr(bench, "SHARD", 5)
     corpus = tiny_bench / "corpus.jsonl"
-    texts = [p.formatted("title+text") for p in bench.load_corpus(corpus)]
+    texts = [p.formatted("title+text") for p in formats.load_corpus(corpus)]
     counting = CountingEmbedder(embedder)
     cache = tmp_path / "cache"
     first = bench.cached_passage_vectors(corpus, texts, counting, "title+text", cache, False)
