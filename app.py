@@ -71,10 +71,17 @@ META_LABELS = {
     "expires": "有效期至",
     "genre": "文种",
 }
+# The sources panel scrolls on its own beside the chat (Gradio's block style would let it overflow, clipped);
+# on a phone the columns stack and the page scrolls instead.
 CSS = (
     SOURCES_CSS
     + """
-#sources { max-height: 78vh; overflow-y: auto; }
+#sources-column { position: sticky; top: 8px; align-self: flex-start; }
+#sources { max-height: calc(100vh - 72px); overflow-y: auto !important; overscroll-behavior: contain; }
+@media (max-width: 767px) {
+  #sources-column { position: static; }
+  #sources { max-height: none; overflow-y: visible !important; }
+}
 """
 )
 
@@ -197,14 +204,14 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
                         buttons=["copy"],
                         elem_id="concise",
                     )
-                    with gr.Row():
-                        comment = gr.Textbox(label="反馈意见（可选）", scale=4, elem_id="feedback-comment")
-                        up = gr.Button("👍 有用", scale=1, elem_id="feedback-up")
-                        down = gr.Button("👎 没用", scale=1, elem_id="feedback-down")
-                    feedback_status = gr.Markdown(elem_id="feedback-status")
-                with gr.Column(scale=2):
+                with gr.Column(scale=2, elem_id="sources-column"):
                     gr.Markdown("### 出处")
                     sources = gr.HTML(sources_html([]), elem_id="sources")
+            with gr.Row():  # below both columns: on a phone the sources come before it
+                comment = gr.Textbox(label="反馈意见（可选）", scale=4, elem_id="feedback-comment")
+                up = gr.Button("👍 有用", scale=1, elem_id="feedback-up")
+                down = gr.Button("👎 没用", scale=1, elem_id="feedback-down")
+            feedback_status = gr.Markdown(elem_id="feedback-status")
         gr.Markdown("[管理（上传、替换文件，导出反馈；需登录）](/admin/)", elem_id="admin-link")
 
         ask_inputs = [question, chatbot, records, region, year, doc_ids, concise]

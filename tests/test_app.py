@@ -31,6 +31,8 @@ from tests.paths import CORPUS, ROOT
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 SCREENSHOT = ROOT / "eval" / "results" / "app_screenshot.png"
+SCREENSHOTS = ROOT / "eval" / "results" / "ui"  # one per browser test of issue 14's points and viewport
+VIEWPORTS = {"desktop": (1440, 1000), "phone": (390, 844)}
 START_TIMEOUT = 300  # seconds: loading the model on a busy 2-core machine
 UI_TIMEOUT = 120_000  # milliseconds for answers and uploads in the browser
 CHROMIUM_ARGS = [
@@ -139,6 +141,38 @@ def page(browser: object, server: Server) -> Iterator[object]:
     opened.locator("#question textarea, #question input").first.wait_for()
     yield opened
     context.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def sized(request: pytest.FixtureRequest, browser: object, server: Server) -> Iterator[object]:
+    """The public page at 1440×1000 and on a 390×844 touch phone (one browser, a context per test)."""
+    width, height = VIEWPORTS[request.param]
+    phone = request.param == "phone"
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="en-US", has_touch=phone, is_mobile=phone
+    )
+    opened = context.new_page()
+    opened.set_default_timeout(UI_TIMEOUT)
+    opened.goto(server.url, wait_until="domcontentloaded")
+    opened.locator("#question textarea, #question input").first.wait_for()
+    yield opened
+    context.close()
+
+
+def _screenshot(page: object, name: str) -> Path:
+    """The viewport as the user sees it, stored as ``eval/results/ui/<name>_<width>x<height>.png``."""
+    size = page.viewport_size
+    path = SCREENSHOTS / f"{name}_{size['width']}x{size['height']}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))
+    return path
+
+
+def _in_view(page: object, selector: str, index: int = -1) -> bool:
+    """Whether the element is wholly inside the viewport (after scrolling, by the page or its own panel)."""
+    box = page.locator(selector).nth(index).bounding_box()
+    size = page.viewport_size
+    return box is not None and box["y"] >= -1 and box["y"] + box["height"] <= size["height"] + 1
 
 
 def _ask(page: object, question: str, expect: str) -> None:
@@ -393,3 +427,23 @@ def test_a_crashing_pdf_and_same_stem_files_leave_the_running_app_serving(server
     md_id = before["同名_工作要点.md"][0]
     page = httpx.get(f"{server.url}/documents/{quote(md_id)}", timeout=30).text
     assert "县大数据中心" in page and "县档案馆" not in page
+
+
+# --- Issue 14: the web app as citizens and operators use it, at 1440×1000 and on a 390×844 phone ------------
+
+
+def test_every_source_card_can_be_scrolled_into_view(sized: object) -> None:
+    """出处 scrolls on its own beside the chat (the page on a phone), so the last card is reachable."""
+    _ask(sized, "政务新媒体由谁负责", "县政府办公室")
+    cards = sized.locator("#sources .citation")
+    assert cards.count() >= 5
+    sizes = [(1440, 1000), (1366, 768), (1920, 1080)] if sized.viewport_size["width"] > 800 else [(390, 844)]
+    for width, height in sizes:
+        sized.set_viewport_size({"width": width, "height": height})
+        for index in range(cards.count()):
+            cards.nth(index).scroll_into_view_if_needed()
+            assert _in_view(sized, "#sources .citation", index), (width, height, index)
+        if width < 800:  # the columns stack: the sources come before the feedback block
+            feedback = sized.locator("#feedback-comment").bounding_box()["y"]
+            assert cards.last.bounding_box()["y"] < feedback
+        _screenshot(sized, "1_sources")
