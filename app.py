@@ -38,7 +38,13 @@ from assistant.presentation.concise import concise_text
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.limits import MEGABYTE, RequestLimits
 from assistant.presentation.management import ManagementError
-from assistant.presentation.render import SOURCES_CSS, answer_markdown, escape_markdown, sources_html
+from assistant.presentation.render import (
+    CITATIONS_JS,
+    SOURCES_CSS,
+    answer_markdown,
+    escape_markdown,
+    sources_html,
+)
 from assistant.presentation.service import READ_ONLY_MESSAGE, PolicyService, ReadOnlyError
 from assistant.presentation.upload import (
     CORPUS_QUOTA_BYTES,
@@ -530,7 +536,7 @@ def create_app(
         return False
 
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    look = {"footer_links": ["api"], "css": CSS, "theme": theme}
+    look = {"footer_links": ["api"], "css": CSS, "theme": theme, "js": CITATIONS_JS}
     if access.admin_enabled:
         admin = build_admin_ui(service, feedback)
         gr.mount_gradio_app(api, admin, path="/admin", auth=admin_login, max_file_size=MAX_UPLOAD_BYTES, **look)

@@ -447,3 +447,32 @@ def test_every_source_card_can_be_scrolled_into_view(sized: object) -> None:
             feedback = sized.locator("#feedback-comment").bounding_box()["y"]
             assert cards.last.bounding_box()["y"] < feedback
         _screenshot(sized, "1_sources")
+
+
+def test_citation_markers_link_to_their_card_with_a_preview(sized: object) -> None:
+    """[n] scrolls to and flashes card n; hovering (a first tap on the phone) previews its evidence."""
+    _ask(sized, "政务新媒体由谁负责", "县政府办公室")
+    markers = sized.locator("#chat a.cite")
+    assert markers.count() >= 5
+    last = markers.last
+    number = last.inner_text().strip("[]")
+    if sized.viewport_size["width"] < 800:
+        last.tap()  # the first tap previews, the second goes to the card
+        preview = sized.locator("#cite-preview")
+        preview.wait_for()
+        assert "高县" in preview.inner_text() and "县政府办公室" in preview.inner_text()
+        _screenshot(sized, "2_preview")
+        last.tap()
+    else:
+        last.hover()
+        preview = sized.locator("#cite-preview")
+        preview.wait_for()
+        assert "高县" in preview.inner_text() and "县政府办公室" in preview.inner_text()
+        _screenshot(sized, "2_preview")
+        last.click()
+    card = sized.locator(f"#sources #citation-{number}.flash")
+    card.wait_for()
+    sized.wait_for_timeout(600)  # the smooth scroll
+    assert _in_view(sized, f"#sources #citation-{number}", 0)
+    assert sized.evaluate("location.hash") == ""  # the link scrolls the panel, it does not navigate
+    _screenshot(sized, "2_flash")
