@@ -37,6 +37,7 @@ from assistant.presentation.audit import COLUMNS as AUDIT_COLUMNS
 from assistant.presentation.concise import concise_text
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.limits import MEGABYTE, RequestLimits
+from assistant.presentation.locale import CHINESE_JS, ChineseLocale
 from assistant.presentation.management import ManagementError
 from assistant.presentation.render import (
     CITATIONS_JS,
@@ -65,6 +66,19 @@ EXAMPLES = [
 ALL = ""  # the filter value meaning "no filter"
 DOCUMENT_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "doc_number", "file", "passages"]
 STAGED_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "file", "passages", "staged_at", "sha256"]
+COLUMN_LABELS = {  # the tables' headers (the rows keep the API's field order)
+    "doc_id": "文件编号",
+    "file": "文件名",
+    "passages": "段落数",
+    "staged_at": "暂存时间",
+    "sha256": "SHA-256",
+    "at": "时间",
+    "actor": "操作人",
+    "action": "操作",
+    "before": "修改前",
+    "after": "修改后",
+    "detail": "说明",
+}
 META_LABELS = {
     "title": "标题",
     "issuer": "发文机关",
@@ -90,6 +104,16 @@ CSS = (
 }
 """
 )
+
+
+# Gradio's own strings that its Chinese (zh-CN, pinned by ``ChineseLocale``) translation lacks.
+GRADIO_CHINESE = gr.I18n(
+    **{"zh-CN": {"chatbot": {"copy_message": "复制", "copied_message": "已复制"}, "common": {"complete": "完成"}}}
+)
+
+
+def _headers(columns: list[str] | tuple[str, ...]) -> list[str]:
+    return [COLUMN_LABELS.get(column) or META_LABELS.get(column, column) for column in columns]
 
 
 def _filter_choices(service: PolicyService) -> tuple[list, list, list]:
@@ -122,7 +146,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         text = (question or "").strip()
         chat, records = list(chat or []), list(records or [])
         if not text:
-            gr.Warning("请输入要查询的问题。")
+            gr.Warning("请输入要查询的问题。", title="提示")
             yield chat, question, records, gr.update(), gr.update()
             return
         chat += [{"role": "user", "content": escape_markdown(text)}, {"role": "assistant", "content": "正在查找…"}]
@@ -193,6 +217,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
                     with gr.Row():
                         question = gr.Textbox(
                             placeholder="输入问题，如：政务新媒体由谁负责",
+                            label="问题",  # read by screen readers only
                             show_label=False,
                             max_length=MAX_QUESTION_CHARS,
                             scale=5,
@@ -379,7 +404,7 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
         upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
         documents = gr.Dataframe(
-            _document_rows(service), headers=DOCUMENT_COLUMNS, label="已收录文件", interactive=False
+            _document_rows(service), headers=_headers(DOCUMENT_COLUMNS), label="已收录文件", interactive=False
         )
         gr.Markdown("### 管理文件\n选择文件后可修正元数据（清空一项即恢复为文件自身的值）、删除，或恢复保存的版本。")
         doc = gr.Dropdown(_managed_choices(service), value=None, label="文件", elem_id="manage-doc")
@@ -397,7 +422,11 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
             "不再重新计算向量；同名文件须勾选替换，旧版本保存）或丢弃（文件保存为版本，可恢复）。"
         )
         staged_table = gr.Dataframe(
-            _staged_rows(service), headers=STAGED_COLUMNS, label="暂存的文件", interactive=False, elem_id="staged"
+            _staged_rows(service),
+            headers=_headers(STAGED_COLUMNS),
+            label="暂存的文件",
+            interactive=False,
+            elem_id="staged",
         )
         with gr.Row():
             staged_question = gr.Textbox(label="检索暂存的文件", elem_id="staged-question", scale=3)
@@ -413,7 +442,7 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         staged_report = gr.Textbox(label="审核结果", interactive=False, elem_id="staged-report")
         gr.Markdown("### 审计日志\n每项管理操作：谁、何时、做了什么、文件的 SHA-256、修改前后的元数据（最新的在前）。")
         audit = gr.Dataframe(
-            _audit_rows(service), headers=list(AUDIT_COLUMNS), label="审计日志", interactive=False, elem_id="audit"
+            _audit_rows(service), headers=_headers(AUDIT_COLUMNS), label="审计日志", interactive=False, elem_id="audit"
         )
         export_audit_button = gr.Button("导出审计日志", elem_id="export-audit")
         exported_audit = gr.File(label="审计日志文件", file_count="multiple", interactive=False)
@@ -536,7 +565,8 @@ def create_app(
         return False
 
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    look = {"footer_links": ["api"], "css": CSS, "theme": theme, "js": CITATIONS_JS}
+    page_js = f"() => {{ ({CITATIONS_JS})(); ({CHINESE_JS})(); }}"  # Gradio runs one function on load
+    look = {"footer_links": ["api"], "css": CSS, "theme": theme, "js": page_js, "i18n": GRADIO_CHINESE}
     if access.admin_enabled:
         admin = build_admin_ui(service, feedback)
         gr.mount_gradio_app(api, admin, path="/admin", auth=admin_login, max_file_size=MAX_UPLOAD_BYTES, **look)
@@ -549,6 +579,7 @@ def create_app(
     # Gradio copies any server path a client names in file data into its cache unless the app "has launched"
     # (then only files uploaded through it are accepted); a mounted app never launches, so say it has.
     admin.has_launched = public.has_launched = True
+    app.add_middleware(ChineseLocale, paths=("/", "/admin/"))
     return app
 
 

@@ -476,3 +476,58 @@ def test_citation_markers_link_to_their_card_with_a_preview(sized: object) -> No
     assert _in_view(sized, f"#sources #citation-{number}", 0)
     assert sized.evaluate("location.hash") == ""  # the link scrolls the panel, it does not navigate
     _screenshot(sized, "2_flash")
+
+
+# Visible text and tooltips with an English word in them (file names, the API's paths and SHA-256 aside).
+ENGLISH = """() => {
+  const allowed = /SHA-256|API|GET \\/api\\S*|\\.(txt|md|pdf|docx|html?)|\\S+\\.txt/g;
+  const english = (text) => /[A-Za-z]{3,}/.test(text.replace(allowed, ""));
+  const found = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const element = walker.currentNode.parentElement;
+    if (element && element.checkVisibility() && english(walker.currentNode.textContent)) {
+      found.add(walker.currentNode.textContent.trim());
+    }
+  }
+  for (const element of document.querySelectorAll("[title], [placeholder]")) {
+    for (const name of ["title", "placeholder"]) {
+      const value = element.getAttribute(name);
+      if (value && element.checkVisibility() && english(value)) found.add(`${name}=${value}`);
+    }
+  }
+  return [...found];
+}"""
+
+
+def _admin_login(page: object, server: Server) -> None:
+    page.goto(f"{server.url}/admin/", wait_until="domcontentloaded")
+    page.locator("input[data-testid=textbox]").fill("admin")  # Gradio's own login form
+    page.locator("input[type=password]").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name=re.compile("^(Login|登录)$")).click()
+    page.locator("#upload").wait_for()
+
+
+def test_the_pages_speak_chinese_in_an_english_browser(sized: object, server: Server) -> None:
+    """Gradio's own strings (upload area, toasts, the chat's buttons) and the tables' headers are Chinese."""
+    assert sized.evaluate("navigator.language") == "zh-CN"  # the browser itself is en-US
+    sized.locator("#ask").click()  # nothing typed: a warning toast
+    toast = sized.locator("[data-testid='toast-body']")
+    toast.filter(has_text="请输入要查询的问题").wait_for()
+    assert toast.locator(".toast-title").inner_text().startswith("提示")
+    _screenshot(sized, "3_toast")
+    _ask(sized, "政务新媒体由谁负责", "县政府办公室")
+    labels = sized.locator("#chat .message-buttons button, #chat button[aria-label]").evaluate_all(
+        "buttons => buttons.map(b => b.getAttribute('aria-label') || b.title)"
+    )
+    assert {"复制", "赞", "踩"} <= set(labels), labels
+    assert sized.evaluate(ENGLISH) == []
+    _screenshot(sized, "3_public")
+
+    _admin_login(sized, server)
+    upload = sized.locator("#upload").inner_text()
+    assert "将文件拖放到此处" in upload and "点击上传" in upload and "Drop File" not in upload
+    headers = sized.locator("table thead").first.inner_text()
+    assert "文件编号" in headers and "标题" in headers and "地区" in headers and "doc_id" not in headers
+    assert sized.evaluate(ENGLISH) == []
+    _screenshot(sized, "3_admin")

@@ -69,7 +69,7 @@ def test_answer_markdown_labels_lines_and_italicises_the_note() -> None:
     }
     shown = answer_markdown(answer)
     assert shown.startswith("*（理解为：高县政务新媒体由谁负责）*")
-    assert "**高县（2023）**：牵头单位：县政府办公室&lt;script&gt; <a class=\"cite\" href=\"#citation-1\"" in shown
+    assert '**高县（2023）**：牵头单位：县政府办公室&lt;script&gt; <a class="cite" href="#citation-1"' in shown
     # The marker's preview: document, jurisdiction and evidence, escaped inside the attribute.
     assert 'title="《清单&quot;&gt;&lt;script&gt;》四川省宜宾市高县 2023：县政府办公室">\\[1\\]</a>' in shown
     assert '<a class="cite" href="#citation-2" title="">\\[2\\]</a>' in shown  # a marker without its citation
