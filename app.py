@@ -117,11 +117,27 @@ def _headers(columns: list[str] | tuple[str, ...]) -> list[str]:
 
 
 def _filter_choices(service: PolicyService) -> tuple[list, list, list]:
+    """The filters' choices from the index as it is now: regions, years, documents by their titles."""
     documents = service.documents()
     regions = [("全部地区", ALL)] + [(region, region) for region in sorted({d["region"] for d in documents} - {""})]
-    years = [("全部年份", ALL)] + [(str(y), str(y)) for y in sorted({d["year"] for d in documents if d["year"]})]
     files = [(f"{d['title']}（{d['region'] or '地区不详'} {d['year'] or ''}）", d["doc_id"]) for d in documents]
-    return regions, years, files
+    return regions, _year_choices(documents), files
+
+
+def _year_choices(documents: list[dict], region: str = ALL) -> list[tuple[str, str]]:
+    """The years the documents of ``region`` (all regions: ALL) have."""
+    years = {d["year"] for d in documents if d["year"] and (region == ALL or d["region"] == region)}
+    return [("全部年份", ALL)] + [(str(year), str(year)) for year in sorted(years)]
+
+
+def _no_match(region: str, year: str, doc_ids: list[str]) -> str:
+    """What a search within filters no document passes says, naming the filters."""
+    chosen = "、".join(
+        part
+        for part in (region, f"{year}年" if year else "", f"所选的 {len(doc_ids)} 个文件" if doc_ids else "")
+        if part
+    )
+    return f"没有同时符合筛选条件（{chosen}）的文件，请放宽地区、年份或文件的筛选。"
 
 
 def _document_rows(service: PolicyService) -> list[list]:
@@ -150,12 +166,17 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
             yield chat, question, records, gr.update(), gr.update()
             return
         chat += [{"role": "user", "content": escape_markdown(text)}, {"role": "assistant", "content": "正在查找…"}]
+        if not service.filters_match(region or None, int(year) if year else None, doc_ids):
+            chat[-1] = {"role": "assistant", "content": f"*{escape_markdown(_no_match(region, year, doc_ids))}*"}
+            yield chat, "", records, sources_html([], note="没有符合筛选条件的文件。"), gr.update()
+            return
         yield chat, "", records, sources_html([], note="正在查找相关文件…"), gr.update()
         history = [record["turn"] for record in records if record["turn"] is not None]
         answer, turn = service.answer(text, history, region or None, int(year) if year else None, doc_ids or None)
         record = {
             "answer": answer.to_dict(),
             "turn": turn,
+            "at": len(chat) - 1,  # its message in the chat (a filter refusal has a message and no record)
             "concise": concise_text(answer),
         }
         shown = _concise_markdown(answer.message, record["concise"]) if concise else answer_markdown(record["answer"])
@@ -189,6 +210,11 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         if event.liked not in (True, False):
             return gr.update(), gr.update()
         return rate(records, comment, "up" if event.liked else "down", event.index)
+
+    def narrow_years(chosen: str, year: str) -> dict:
+        """Only the chosen region's years (the year kept if that region has it)."""
+        choices = _year_choices(service.documents(), chosen or ALL)
+        return gr.update(choices=choices, value=year if year in {value for _, value in choices} else ALL)
 
     def toggle_concise(concise: bool, records: list) -> dict:
         return gr.update(visible=concise, value=records[-1]["concise"] if records else "")
@@ -259,6 +285,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         # Documents added on the admin page appear in the filters when the page is (re)loaded.
         refreshed = [region, year, doc_ids]
         ui.load(lambda: [gr.update(choices=choices) for choices in _filter_choices(service)], None, refreshed)
+        region.change(narrow_years, [region, year], year)
     # Several operators at once: answering is read-only, so events need not wait for each other.
     ui.queue(default_concurrency_limit=4)
     return ui
@@ -404,7 +431,11 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
         upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
         documents = gr.Dataframe(
-            _document_rows(service), headers=_headers(DOCUMENT_COLUMNS), label="已收录文件", interactive=False
+            _document_rows(service),
+            headers=_headers(DOCUMENT_COLUMNS),
+            label="已收录文件",
+            interactive=False,
+            elem_id="documents",
         )
         gr.Markdown("### 管理文件\n选择文件后可修正元数据（清空一项即恢复为文件自身的值）、删除，或恢复保存的版本。")
         doc = gr.Dropdown(_managed_choices(service), value=None, label="文件", elem_id="manage-doc")
@@ -454,6 +485,7 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         exported = gr.File(label="反馈文件", file_count="multiple", interactive=False, elem_id="exported")
 
         refreshed = [documents, doc, audit, staged_table, staged_doc]
+        ui.load(lists, None, refreshed)  # a reload shows the index as it is now, not as it was at start-up
         add.click(upload, [files_in, replace, stage], [upload_report, *refreshed])
         staged_search.click(search_staged, staged_question, staged_hits)
         staged_question.submit(search_staged, staged_question, staged_hits)
@@ -526,12 +558,9 @@ def build_admin_disabled() -> gr.Blocks:
 
 
 def _record_at(records: list, index: object) -> dict | None:
-    """The answer record behind chat message ``index`` (messages alternate question, answer)."""
+    """The answer record behind chat message ``index``."""
     position = index[0] if isinstance(index, (list, tuple)) else index
-    if not isinstance(position, int) or not records:
-        return None
-    number = position // 2
-    return records[number] if 0 <= number < len(records) else None
+    return next((record for record in records if record["at"] == position), None)
 
 
 def _concise_markdown(message: str, concise: str) -> str:

@@ -531,3 +531,54 @@ def test_the_pages_speak_chinese_in_an_english_browser(sized: object, server: Se
     assert "文件编号" in headers and "标题" in headers and "地区" in headers and "doc_id" not in headers
     assert sized.evaluate(ENGLISH) == []
     _screenshot(sized, "3_admin")
+
+
+def _choose(page: object, dropdown: str, option: str) -> None:
+    """Pick ``option`` (its label, exactly) in the Gradio dropdown ``#dropdown``."""
+    page.locator(f"#{dropdown} input").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def _options(page: object, dropdown: str) -> list[str]:
+    page.locator(f"#{dropdown} input").first.click()
+    page.get_by_role("option").first.wait_for()
+    labels = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return [label.replace("✓", "").strip() for label in labels]  # the chosen one is ticked
+
+
+def test_lists_refresh_after_uploads_and_filters_say_when_nothing_matches(
+    sized: object, server: Server, tmp_path: Path
+) -> None:
+    """An upload shows in the admin table at once and after a reload, and in the public page's filters by its
+    title; a region narrows the years; filters no document passes say so."""
+    width = sized.viewport_size["width"]
+    title = f"2024年刷新县{width}数据开放工作要点"
+    upload = tmp_path / f"刷新县_{width}.txt"
+    upload.write_text(f"刷新县人民政府办公室关于印发《{title}》的通知\n\n一、数据开放平台由县数据局{width}负责。\n")
+    _admin_login(sized, server)
+    sized.locator("#upload input[type=file]").set_input_files([str(upload)])
+    sized.locator("#upload").filter(has_text=upload.stem).wait_for()
+    sized.locator("#add-documents").click()
+    sized.wait_for_function("() => document.querySelector('#upload-report textarea').value.includes('已加入索引')")
+    sized.locator("#documents").filter(has_text=title).wait_for()
+    sized.reload(wait_until="domcontentloaded")
+    sized.locator("#documents").filter(has_text=title).wait_for()  # the table as the index is now
+    _screenshot(sized, "4_admin")
+
+    sized.goto(server.url, wait_until="domcontentloaded")
+    files = _options(sized, "filter-docs")
+    assert any(label.startswith(title) for label in files), files
+    assert not any(label.endswith(".txt") for label in files)
+    documents = httpx.get(f"{server.url}/api/documents", timeout=30).json()["documents"]
+    assert len(files) == len(documents)
+    assert _options(sized, "filter-year") != ["全部年份", "2023"]
+    _choose(sized, "filter-region", "四川省宜宾市高县")
+    sized.wait_for_timeout(500)  # the year list follows the region
+    assert _options(sized, "filter-year") == ["全部年份", "2023"]
+    _choose(sized, "filter-docs", next(label for label in files if "广元市" in label))
+    _ask(sized, "政务新媒体由谁负责", "没有同时符合筛选条件")
+    answer = sized.locator("#chat .bot, #chat [data-testid='bot']").last.inner_text()
+    assert "四川省宜宾市高县" in answer and "请放宽" in answer
+    _screenshot(sized, "4_no_match")
