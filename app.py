@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -177,9 +178,11 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
             "answer": answer.to_dict(),
             "turn": turn,
             "at": len(chat) - 1,  # its message in the chat (a filter refusal has a message and no record)
+            "id": uuid.uuid4().hex,  # its feedback's key: a changed judgement replaces the earlier one
             "concise": concise_text(answer),
         }
         shown = _concise_markdown(answer.message, record["concise"]) if concise else answer_markdown(record["answer"])
+        record["seen"] = record["concise"] if concise else answer.text  # what feedback on it stores
         parts = shown.split("\n\n")
         for count in range(1, len(parts)):  # stream: the note first, then each jurisdiction's line
             chat[-1] = {"role": "assistant", "content": "\n\n".join(parts[:count])}
@@ -196,20 +199,25 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
             return gr.update(), gr.update()
         return render_sources(record), gr.update(value=record["concise"])
 
-    def rate(records: list, comment: str, rating: str, index: int | None = None) -> tuple[str, str]:
-        record = _record_at(records, index) if index is not None else (records[-1] if records else None)
-        if record is None:
-            return "还没有可以评价的回答。", comment
+    def like(records: list, comment: str, event: gr.LikeData) -> tuple:
+        """The chat's 👍/👎 under each answer: one judgement per answer, the later replacing the earlier (a
+        second press of the same thumb, which un-marks it, keeps it). What is stored is what the user saw."""
+        record = _record_at(records, event.index)
+        if event.liked not in (True, False) or record is None:
+            return gr.update(), gr.update(), records
+        rating = "up" if event.liked else "down"
+        record["comment"] = (comment or "").strip() or record.get("comment", "")
         answer = record["answer"]
         feedback.add(
-            answer["question"], answer["answer"], rating, comment or "", answer["citations"], answer["understood"]
+            answer["question"],
+            record["seen"],
+            rating,
+            record["comment"],
+            answer["citations"],
+            answer["understood"],
+            key=record["id"],
         )
-        return f"已记录{'👍' if rating == 'up' else '👎'}，谢谢反馈。", ""
-
-    def like(records: list, comment: str, event: gr.LikeData) -> tuple[str, str]:
-        if event.liked not in (True, False):
-            return gr.update(), gr.update()
-        return rate(records, comment, "up" if event.liked else "down", event.index)
+        return f"已记录{'👍' if rating == 'up' else '👎'}（每个回答只保留最后一次评价），谢谢反馈。", "", records
 
     def narrow_years(chosen: str, year: str) -> dict:
         """Only the chosen region's years (the year kept if that region has it)."""
@@ -264,10 +272,8 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
                 with gr.Column(scale=2, elem_id="sources-column"):
                     gr.Markdown("### 出处")
                     sources = gr.HTML(sources_html([]), elem_id="sources")
-            with gr.Row():  # below both columns: on a phone the sources come before it
-                comment = gr.Textbox(label="反馈意见（可选）", scale=4, elem_id="feedback-comment")
-                up = gr.Button("👍 有用", scale=1, elem_id="feedback-up")
-                down = gr.Button("👎 没用", scale=1, elem_id="feedback-down")
+            # Below both columns: on a phone the sources come before it.
+            comment = gr.Textbox(label="反馈意见（可选）：写下后点回答下方的 👍 或 👎", elem_id="feedback-comment")
             feedback_status = gr.Markdown(elem_id="feedback-status")
         gr.Markdown("[管理（上传、替换文件，导出反馈；需登录）](/admin/)", elem_id="admin-link")
 
@@ -278,9 +284,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         clear.click(lambda: ([], [], sources_html([]), ""), None, [chatbot, records, sources, concise_box])
         chatbot.clear(lambda: ([], sources_html([]), ""), None, [records, sources, concise_box])  # its own 🗑
         chatbot.select(select_message, [records], [sources, concise_box])
-        chatbot.like(like, [records, comment], [feedback_status, comment])
-        up.click(lambda r, c: rate(r, c, "up"), [records, comment], [feedback_status, comment])
-        down.click(lambda r, c: rate(r, c, "down"), [records, comment], [feedback_status, comment])
+        chatbot.like(like, [records, comment], [feedback_status, comment, records])
         concise.change(toggle_concise, [concise, records], concise_box)
         # Documents added on the admin page appear in the filters when the page is (re)loaded.
         refreshed = [region, year, doc_ids]

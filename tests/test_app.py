@@ -273,7 +273,7 @@ def test_chat_answers_with_sources_follow_up_and_feedback(page: object, server: 
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     print(f"first answer in the browser after {time.monotonic() - started:.1f} s")
 
-    page.locator("#chat button[aria-label='踩'], #chat button[aria-label='Dislike']").last.click()  # the chat's own 👎
+    page.locator("#chat button[aria-label='踩']").last.click()  # the chat's own 👎
     page.locator("#feedback-status").filter(has_text="已记录👎").wait_for()
 
     _ask(page, "那高县呢？", "理解为：高县政务新媒体由谁负责")
@@ -286,8 +286,8 @@ def test_chat_answers_with_sources_follow_up_and_feedback(page: object, server: 
     assert "高县（2023）：牵头单位：县政府办公室" in concise.input_value()
 
     page.locator("#feedback-comment textarea, #feedback-comment input").first.fill("浏览器里的反馈")
-    page.locator("#feedback-up").click()
-    page.locator("#feedback-status").filter(has_text="已记录").wait_for()
+    page.locator("#chat button[aria-label='赞']").last.click()  # the chat's own 👍 under the latest answer
+    page.locator("#feedback-status").filter(has_text="已记录👍").wait_for()
     records = [
         json.loads(line)
         for line in httpx.get(f"{server.url}/api/feedback/export", headers=ADMIN, timeout=30).text.split("\n")
@@ -582,3 +582,32 @@ def test_lists_refresh_after_uploads_and_filters_say_when_nothing_matches(
     answer = sized.locator("#chat .bot, #chat [data-testid='bot']").last.inner_text()
     assert "四川省宜宾市高县" in answer and "请放宽" in answer
     _screenshot(sized, "4_no_match")
+
+
+def _feedback(server: Server) -> list[dict]:
+    exported = httpx.get(f"{server.url}/api/feedback/export", headers=ADMIN, timeout=30).text
+    return [json.loads(line) for line in exported.splitlines() if line]
+
+
+def test_one_feedback_control_per_answer_idempotent_storing_what_was_seen(sized: object, server: Server) -> None:
+    """👎 twice then 👍 under one answer: one row, 👍; in operator mode the concise line is what is stored."""
+    tag = f"反馈{sized.viewport_size['width']}-{time.monotonic_ns()}"  # this run's rows only
+    assert sized.locator("#feedback-up, #feedback-down").count() == 0  # the chat's thumbs are the one control
+    _ask(sized, "政务新媒体季度抽查比例不低于多少", "抽查")
+    sized.locator("#feedback-comment textarea").fill(tag)
+    for thumb, shown in (("踩", "已记录👎"), ("已踩", None), ("赞", "已记录👍")):  # the second 踩 un-marks it
+        sized.locator(f"#chat button[aria-label='{thumb}']").last.click()
+        if shown:
+            sized.locator("#feedback-status").filter(has_text=shown).wait_for()
+    _screenshot(sized, "5_feedback")
+    mine = [r for r in _feedback(server) if r["comment"] == tag]
+    assert [r["rating"] for r in mine] == ["up"], mine
+
+    sized.locator("#concise-mode input").check()
+    _ask(sized, "那高县呢？", "高县（2023）")
+    concise = sized.locator("#concise textarea").input_value()
+    sized.locator("#feedback-comment textarea").fill(tag + "简洁")
+    sized.locator("#chat button[aria-label='踩']").last.click()
+    sized.locator("#feedback-status").filter(has_text="已记录👎").wait_for()
+    seen = [r for r in _feedback(server) if r["comment"] == tag + "简洁"]
+    assert len(seen) == 1 and seen[0]["answer"] == concise and concise.startswith("高县（2023）")

@@ -6,6 +6,7 @@
     "Copy table data": "复制表格", "Copied to clipboard": "已复制", "Fullscreen": "全屏", "Exit fullscreen mode": "退出全屏",
     "Click to upload or drop files": "点击上传或拖放文件", "Close": "关闭", "Empty value": "空",
     "Table actions": "表格操作", "chatbot conversation": "对话", "Gradio footer navigation": "页脚导航",
+    "Liked": "已赞", "Disliked": "已踩",
   };
   const ATTRIBUTES = ["title", "aria-label"];
   const translate = (root) => {
