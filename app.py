@@ -102,6 +102,16 @@ CSS = (
 @media (max-width: 767px) {
   #sources-column { position: static; }
   #sources { max-height: none; overflow-y: visible !important; }
+  #chat { height: 38vh !important; min-height: 220px; }  /* the input in view on load */
+  #intro p, #clear { display: none; }  /* the chat's own 🗑 clears it too */
+  #ask-row #question { flex: 1 1 auto; min-width: 0; }
+}
+/* Touch targets of at least 40 px on phones and touch screens (Gradio draws its icon buttons at 18 px). */
+@media (max-width: 767px), (pointer: coarse) {
+  #chat button.icon-button, #concise button, #sources summary, .options .item { min-width: 40px; min-height: 40px; }
+  #chat .message-buttons, #chat [class*="message-buttons"] { gap: 4px; }
+  #ask-row { flex-wrap: nowrap; }
+  #ask-row button { min-width: 64px; max-width: 88px; min-height: 44px; }
 }
 """
 )
@@ -229,7 +239,9 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
 
     with gr.Blocks(title="政策问答", analytics_enabled=False) as ui:
         records = gr.State([])
-        gr.Markdown("## 政策问答\n根据政府政策文件回答问题，每句回答都注明出处。可以追问，如“那高县呢？”。")
+        gr.Markdown(
+            "## 政策问答\n根据政府政策文件回答问题，每句回答都注明出处。可以追问，如“那高县呢？”。", elem_id="intro"
+        )
         with gr.Tab("问答"):
             with gr.Row():
                 region = gr.Dropdown(regions, value=ALL, label="地区", elem_id="filter-region")
@@ -248,7 +260,15 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
                         buttons=["copy"],
                         placeholder="请在下方输入问题。",
                     )
-                    with gr.Row():
+                    concise_box = gr.Textbox(  # operator mode: the concise line right under the answer
+                        label="简洁答复（可复制）",
+                        lines=3,
+                        interactive=False,
+                        visible=False,
+                        buttons=["copy"],
+                        elem_id="concise",
+                    )
+                    with gr.Row(elem_id="ask-row"):
                         question = gr.Textbox(
                             placeholder="输入问题，如：政务新媒体由谁负责",
                             label="问题",  # read by screen readers only
@@ -259,16 +279,8 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
                         )
                         ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
                         clear = gr.Button("清空对话", scale=1, elem_id="clear")
-                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
                     concise = gr.Checkbox(label="接线员简洁模式（每个地区一行：单位、时限）", elem_id="concise-mode")
-                    concise_box = gr.Textbox(
-                        label="简洁答复（可复制）",
-                        lines=4,
-                        interactive=False,
-                        visible=False,
-                        buttons=["copy"],
-                        elem_id="concise",
-                    )
+                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
                 with gr.Column(scale=2, elem_id="sources-column"):
                     gr.Markdown("### 出处")
                     sources = gr.HTML(sources_html([]), elem_id="sources")

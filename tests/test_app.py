@@ -611,3 +611,32 @@ def test_one_feedback_control_per_answer_idempotent_storing_what_was_seen(sized:
     sized.locator("#feedback-status").filter(has_text="已记录👎").wait_for()
     seen = [r for r in _feedback(server) if r["comment"] == tag + "简洁"]
     assert len(seen) == 1 and seen[0]["answer"] == concise and concise.startswith("高县（2023）")
+
+
+def test_operator_mode_puts_the_concise_line_and_its_copy_button_by_the_answer(sized: object) -> None:
+    """On a phone the input is in view on load and the targets are at least 40 px; the copy button copies the
+    concise line, which sits right under the chat."""
+    phone = sized.viewport_size["width"] < 800
+    if phone:
+        assert _in_view(sized, "#question textarea", 0), sized.locator("#question textarea").bounding_box()
+        _screenshot(sized, "6_phone_on_load")
+    sized.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=sized.url.rstrip("/"))
+    sized.locator("#concise-mode input").check()
+    _ask(sized, "政务新媒体由谁负责", "高县（2023）")
+    concise = sized.locator("#concise textarea")
+    line = concise.input_value()
+    assert line.splitlines()[-1].startswith("高县（2023）：牵头单位：县政府办公室")
+    chat, box = sized.locator("#chat").bounding_box(), sized.locator("#concise").bounding_box()
+    assert 0 <= box["y"] - (chat["y"] + chat["height"]) < 40  # next to the answer, not below the examples
+    copy = sized.locator("#concise button").first
+    copy.scroll_into_view_if_needed()
+    copy.click()
+    assert sized.evaluate("navigator.clipboard.readText()") == line
+    if phone:
+        targets = sized.locator("#chat button, #concise button, #ask, #clear").evaluate_all(
+            "buttons => buttons.filter(b => b.checkVisibility()).map(b => [b.getAttribute('aria-label') || b.innerText,"
+            " b.getBoundingClientRect().width, b.getBoundingClientRect().height])"
+        )
+        small = [target for target in targets if min(target[1], target[2]) < 40]
+        assert targets and not small, small
+    _screenshot(sized, "6_operator")
