@@ -55,7 +55,12 @@ from assistant.presentation.upload import (
     UploadRefused,
     received_file,
 )
-from assistant.retrieval.question import MAX_QUESTION_CHARS, QuestionError, normalize_question
+from assistant.retrieval.question import (
+    PASTE_CHARS,
+    QuestionError,
+    extract_question,
+    normalize_question,
+)
 
 EXAMPLES = [
     "政务新媒体由谁负责",
@@ -97,6 +102,7 @@ META_LABELS = {
 CSS = (
     SOURCES_CSS
     + """
+#question-count { color: #57606a; font-size: 0.85em; margin-top: -8px; }
 #sources-column { position: sticky; top: 8px; align-self: flex-start; }
 #sources { max-height: calc(100vh - 72px); overflow-y: auto !important; overscroll-behavior: contain; }
 @media (max-width: 767px) {
@@ -120,6 +126,14 @@ CSS = (
 # Gradio's own strings that its Chinese (zh-CN, pinned by ``ChineseLocale``) translation lacks.
 GRADIO_CHINESE = gr.I18n(
     **{"zh-CN": {"chatbot": {"copy_message": "复制", "copied_message": "已复制"}, "common": {"complete": "完成"}}}
+)
+
+
+# The counter under the input as the user types or pastes, in the browser (code points, as Python's len counts);
+# beyond PASTE_CHARS the question sentence is extracted from the text (``extract_question``).
+COUNTER_JS = (
+    "(text) => { const count = [...(text || '')].length; return count > "
+    f"{PASTE_CHARS} ? `${{count}} 字：较长的粘贴，将从中提取问题句提问` : `${{count}} / {PASTE_CHARS} 字`; }}"
 )
 
 
@@ -176,7 +190,11 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
             gr.Warning("请输入要查询的问题。", title="提示")
             yield chat, question, records, gr.update(), gr.update()
             return
-        chat += [{"role": "user", "content": escape_markdown(text)}, {"role": "assistant", "content": "正在查找…"}]
+        pasted, text = text, extract_question(text)  # a long paste: the question sentence in it
+        shown_question = escape_markdown(text)
+        if text != pasted:
+            shown_question += f"\n\n*（从粘贴的 {len(pasted)} 字中提取的问题）*"
+        chat += [{"role": "user", "content": shown_question}, {"role": "assistant", "content": "正在查找…"}]
         if not service.filters_match(region or None, int(year) if year else None, doc_ids):
             chat[-1] = {"role": "assistant", "content": f"*{escape_markdown(_no_match(region, year, doc_ids))}*"}
             yield chat, "", records, sources_html([], note="没有符合筛选条件的文件。"), gr.update()
@@ -273,12 +291,12 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
                             placeholder="输入问题，如：政务新媒体由谁负责",
                             label="问题",  # read by screen readers only
                             show_label=False,
-                            max_length=MAX_QUESTION_CHARS,
                             scale=5,
                             elem_id="question",
-                        )
+                        )  # no max_length: the box would cut a paste silently, dropping the question at its end
                         ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
                         clear = gr.Button("清空对话", scale=1, elem_id="clear")
+                    counter = gr.Markdown(f"0 / {PASTE_CHARS} 字", elem_id="question-count")
                     concise = gr.Checkbox(label="接线员简洁模式（每个地区一行：单位、时限）", elem_id="concise-mode")
                     gr.Examples(EXAMPLES, inputs=question, label="示例问题")
                 with gr.Column(scale=2, elem_id="sources-column"):
@@ -291,6 +309,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
 
         ask_inputs = [question, chatbot, records, region, year, doc_ids, concise]
         ask_outputs = [chatbot, question, records, sources, concise_box]
+        question.change(None, question, counter, js=COUNTER_JS)  # counted in the browser, as it is typed
         question.submit(respond, ask_inputs, ask_outputs)
         ask.click(respond, ask_inputs, ask_outputs)
         clear.click(lambda: ([], [], sources_html([]), ""), None, [chatbot, records, sources, concise_box])

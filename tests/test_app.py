@@ -640,3 +640,22 @@ def test_operator_mode_puts_the_concise_line_and_its_copy_button_by_the_answer(s
         small = [target for target in targets if min(target[1], target[2]) < 40]
         assert targets and not small, small
     _screenshot(sized, "6_operator")
+
+
+def test_a_long_paste_is_counted_kept_whole_and_its_question_asked(sized: object) -> None:
+    """A 600-character paste ending in a question: the counter says so, nothing is cut, the question is asked."""
+    notice = next(CORPUS.glob("达州市*.txt")).read_text(encoding="utf-8")[:600]
+    pasted = f"{notice}\n请问高县政务新媒体由谁负责？"
+    box = sized.locator("#question textarea")
+    box.fill(pasted)
+    count = sized.locator("#question-count")
+    count.filter(has_text=f"{len(pasted)} 字").wait_for()
+    assert "提取问题" in count.inner_text() and box.input_value() == pasted  # counted, not cut
+    _screenshot(sized, "7_counter")
+    box.press("Enter")
+    sized.locator("#chat .bot, #chat [data-testid='bot']").filter(has_text="县政府办公室").last.wait_for()
+    asked = sized.locator("#chat .user, #chat [data-testid='user']").last.inner_text()
+    assert "请问高县政务新媒体由谁负责" in asked and f"从粘贴的 {len(pasted)} 字中提取" in asked
+    assert "高县（2023）" in sized.locator("#chat .bot, #chat [data-testid='bot']").last.inner_text()
+    count.filter(has_text="0 /").wait_for()  # the box is emptied for the next question
+    _screenshot(sized, "7_answer")
