@@ -178,9 +178,15 @@ def _in_view(page: object, selector: str, index: int = -1) -> bool:
 def _ask(page: object, question: str, expect: str) -> None:
     """Type a question, send it, and wait until the answer holding ``expect`` and its sources are shown."""
     box = page.locator("#question textarea, #question input").first
+    answers = "#chat .bot, #chat [data-testid='bot']"
+    before = page.locator(answers).count()  # an earlier answer holding ``expect`` must not count
     box.fill(question)
     box.press("Enter")
-    page.locator("#chat .bot, #chat [data-testid='bot']").filter(has_text=expect).last.wait_for()
+    page.wait_for_function(
+        "([selector, before, expect]) => { const shown = document.querySelectorAll(selector);"
+        " return shown.length > before && shown[shown.length - 1].innerText.includes(expect); }",
+        arg=[answers, before, expect],
+    )
     page.wait_for_function("() => !document.querySelector('#sources').innerText.includes('正在查找')")
 
 
@@ -595,10 +601,12 @@ def test_one_feedback_control_per_answer_idempotent_storing_what_was_seen(sized:
     assert sized.locator("#feedback-up, #feedback-down").count() == 0  # the chat's thumbs are the one control
     _ask(sized, "政务新媒体季度抽查比例不低于多少", "抽查")
     sized.locator("#feedback-comment textarea").fill(tag)
-    for thumb, shown in (("踩", "已记录👎"), ("已踩", None), ("赞", "已记录👍")):  # the second 踩 un-marks it
-        sized.locator(f"#chat button[aria-label='{thumb}']").last.click()
-        if shown:
-            sized.locator("#feedback-status").filter(has_text=shown).wait_for()
+    sized.locator("#chat button[aria-label='踩']").last.click()
+    sized.locator("#feedback-status").filter(has_text="已记录👎").wait_for()
+    sized.locator("#chat button[aria-label='已踩']").last.click()  # the second 踩 un-marks it
+    sized.locator("#chat button[aria-label='踩']").last.wait_for()
+    sized.locator("#chat button[aria-label='赞']").last.click()
+    sized.locator("#feedback-status").filter(has_text="已记录👍").wait_for()
     _screenshot(sized, "5_feedback")
     mine = [r for r in _feedback(server) if r["comment"] == tag]
     assert [r["rating"] for r in mine] == ["up"], mine
