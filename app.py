@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,8 +38,15 @@ from assistant.presentation.audit import COLUMNS as AUDIT_COLUMNS
 from assistant.presentation.concise import concise_text
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.limits import MEGABYTE, RequestLimits
+from assistant.presentation.locale import CHINESE_JS, ChineseLocale
 from assistant.presentation.management import ManagementError
-from assistant.presentation.render import SOURCES_CSS, answer_markdown, escape_markdown, sources_html
+from assistant.presentation.render import (
+    CITATIONS_JS,
+    SOURCES_CSS,
+    answer_markdown,
+    escape_markdown,
+    sources_html,
+)
 from assistant.presentation.service import READ_ONLY_MESSAGE, PolicyService, ReadOnlyError
 from assistant.presentation.upload import (
     CORPUS_QUOTA_BYTES,
@@ -47,7 +55,12 @@ from assistant.presentation.upload import (
     UploadRefused,
     received_file,
 )
-from assistant.retrieval.question import MAX_QUESTION_CHARS, QuestionError, normalize_question
+from assistant.retrieval.question import (
+    PASTE_CHARS,
+    QuestionError,
+    extract_question,
+    normalize_question,
+)
 
 EXAMPLES = [
     "政务新媒体由谁负责",
@@ -59,6 +72,19 @@ EXAMPLES = [
 ALL = ""  # the filter value meaning "no filter"
 DOCUMENT_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "doc_number", "file", "passages"]
 STAGED_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "file", "passages", "staged_at", "sha256"]
+COLUMN_LABELS = {  # the tables' headers (the rows keep the API's field order)
+    "doc_id": "文件编号",
+    "file": "文件名",
+    "passages": "段落数",
+    "staged_at": "暂存时间",
+    "sha256": "SHA-256",
+    "at": "时间",
+    "actor": "操作人",
+    "action": "操作",
+    "before": "修改前",
+    "after": "修改后",
+    "detail": "说明",
+}
 META_LABELS = {
     "title": "标题",
     "issuer": "发文机关",
@@ -71,20 +97,72 @@ META_LABELS = {
     "expires": "有效期至",
     "genre": "文种",
 }
+# The sources panel scrolls on its own beside the chat (Gradio's block style would let it overflow, clipped);
+# on a phone the columns stack and the page scrolls instead.
 CSS = (
     SOURCES_CSS
     + """
-#sources { max-height: 78vh; overflow-y: auto; }
+#question-count { color: #57606a; font-size: 0.85em; margin-top: -8px; }
+#sources-column { position: sticky; top: 8px; align-self: flex-start; }
+#sources { max-height: calc(100vh - 72px); overflow-y: auto !important; overscroll-behavior: contain; }
+@media (max-width: 767px) {
+  #sources-column { position: static; }
+  #sources { max-height: none; overflow-y: visible !important; }
+  #chat { height: 38vh !important; min-height: 220px; }  /* the input in view on load */
+  #intro p, #clear { display: none; }  /* the chat's own 🗑 clears it too */
+  #ask-row #question { flex: 1 1 auto; min-width: 0; }
+}
+/* Touch targets of at least 40 px on phones and touch screens (Gradio draws its icon buttons at 18 px). */
+@media (max-width: 767px), (pointer: coarse) {
+  #chat button.icon-button, #concise button, #sources summary, .options .item { min-width: 40px; min-height: 40px; }
+  #chat .message-buttons, #chat [class*="message-buttons"] { gap: 4px; }
+  #ask-row { flex-wrap: nowrap; }
+  #ask-row button { min-width: 64px; max-width: 88px; min-height: 44px; }
+}
 """
 )
 
 
+# Gradio's own strings that its Chinese (zh-CN, pinned by ``ChineseLocale``) translation lacks.
+GRADIO_CHINESE = gr.I18n(
+    **{"zh-CN": {"chatbot": {"copy_message": "复制", "copied_message": "已复制"}, "common": {"complete": "完成"}}}
+)
+
+
+# The counter under the input as the user types or pastes, in the browser (code points, as Python's len counts);
+# beyond PASTE_CHARS the question sentence is extracted from the text (``extract_question``).
+COUNTER_JS = (
+    "(text) => { const count = [...(text || '')].length; return count > "
+    f"{PASTE_CHARS} ? `${{count}} 字：较长的粘贴，将从中提取问题句提问` : `${{count}} / {PASTE_CHARS} 字`; }}"
+)
+
+
+def _headers(columns: list[str] | tuple[str, ...]) -> list[str]:
+    return [COLUMN_LABELS.get(column) or META_LABELS.get(column, column) for column in columns]
+
+
 def _filter_choices(service: PolicyService) -> tuple[list, list, list]:
+    """The filters' choices from the index as it is now: regions, years, documents by their titles."""
     documents = service.documents()
     regions = [("全部地区", ALL)] + [(region, region) for region in sorted({d["region"] for d in documents} - {""})]
-    years = [("全部年份", ALL)] + [(str(y), str(y)) for y in sorted({d["year"] for d in documents if d["year"]})]
     files = [(f"{d['title']}（{d['region'] or '地区不详'} {d['year'] or ''}）", d["doc_id"]) for d in documents]
-    return regions, years, files
+    return regions, _year_choices(documents), files
+
+
+def _year_choices(documents: list[dict], region: str = ALL) -> list[tuple[str, str]]:
+    """The years the documents of ``region`` (all regions: ALL) have."""
+    years = {d["year"] for d in documents if d["year"] and (region == ALL or d["region"] == region)}
+    return [("全部年份", ALL)] + [(str(year), str(year)) for year in sorted(years)]
+
+
+def _no_match(region: str, year: str, doc_ids: list[str]) -> str:
+    """What a search within filters no document passes says, naming the filters."""
+    chosen = "、".join(
+        part
+        for part in (region, f"{year}年" if year else "", f"所选的 {len(doc_ids)} 个文件" if doc_ids else "")
+        if part
+    )
+    return f"没有同时符合筛选条件（{chosen}）的文件，请放宽地区、年份或文件的筛选。"
 
 
 def _document_rows(service: PolicyService) -> list[list]:
@@ -109,19 +187,30 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         text = (question or "").strip()
         chat, records = list(chat or []), list(records or [])
         if not text:
-            gr.Warning("请输入要查询的问题。")
+            gr.Warning("请输入要查询的问题。", title="提示")
             yield chat, question, records, gr.update(), gr.update()
             return
-        chat += [{"role": "user", "content": escape_markdown(text)}, {"role": "assistant", "content": "正在查找…"}]
+        pasted, text = text, extract_question(text)  # a long paste: the question sentence in it
+        shown_question = escape_markdown(text)
+        if text != pasted:
+            shown_question += f"\n\n*（从粘贴的 {len(pasted)} 字中提取的问题）*"
+        chat += [{"role": "user", "content": shown_question}, {"role": "assistant", "content": "正在查找…"}]
+        if not service.filters_match(region or None, int(year) if year else None, doc_ids):
+            chat[-1] = {"role": "assistant", "content": f"*{escape_markdown(_no_match(region, year, doc_ids))}*"}
+            yield chat, "", records, sources_html([], note="没有符合筛选条件的文件。"), gr.update()
+            return
         yield chat, "", records, sources_html([], note="正在查找相关文件…"), gr.update()
         history = [record["turn"] for record in records if record["turn"] is not None]
         answer, turn = service.answer(text, history, region or None, int(year) if year else None, doc_ids or None)
         record = {
             "answer": answer.to_dict(),
             "turn": turn,
+            "at": len(chat) - 1,  # its message in the chat (a filter refusal has a message and no record)
+            "id": uuid.uuid4().hex,  # its feedback's key: a changed judgement replaces the earlier one
             "concise": concise_text(answer),
         }
         shown = _concise_markdown(answer.message, record["concise"]) if concise else answer_markdown(record["answer"])
+        record["seen"] = record["concise"] if concise else answer.text  # what feedback on it stores
         parts = shown.split("\n\n")
         for count in range(1, len(parts)):  # stream: the note first, then each jurisdiction's line
             chat[-1] = {"role": "assistant", "content": "\n\n".join(parts[:count])}
@@ -138,27 +227,39 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
             return gr.update(), gr.update()
         return render_sources(record), gr.update(value=record["concise"])
 
-    def rate(records: list, comment: str, rating: str, index: int | None = None) -> tuple[str, str]:
-        record = _record_at(records, index) if index is not None else (records[-1] if records else None)
-        if record is None:
-            return "还没有可以评价的回答。", comment
+    def like(records: list, comment: str, event: gr.LikeData) -> tuple:
+        """The chat's 👍/👎 under each answer: one judgement per answer, the later replacing the earlier (a
+        second press of the same thumb, which un-marks it, keeps it). What is stored is what the user saw."""
+        record = _record_at(records, event.index)
+        if event.liked not in (True, False) or record is None:
+            return gr.update(), gr.update(), records
+        rating = "up" if event.liked else "down"
+        record["comment"] = (comment or "").strip() or record.get("comment", "")
         answer = record["answer"]
         feedback.add(
-            answer["question"], answer["answer"], rating, comment or "", answer["citations"], answer["understood"]
+            answer["question"],
+            record["seen"],
+            rating,
+            record["comment"],
+            answer["citations"],
+            answer["understood"],
+            key=record["id"],
         )
-        return f"已记录{'👍' if rating == 'up' else '👎'}，谢谢反馈。", ""
+        return f"已记录{'👍' if rating == 'up' else '👎'}（每个回答只保留最后一次评价），谢谢反馈。", "", records
 
-    def like(records: list, comment: str, event: gr.LikeData) -> tuple[str, str]:
-        if event.liked not in (True, False):
-            return gr.update(), gr.update()
-        return rate(records, comment, "up" if event.liked else "down", event.index)
+    def narrow_years(chosen: str, year: str) -> dict:
+        """Only the chosen region's years (the year kept if that region has it)."""
+        choices = _year_choices(service.documents(), chosen or ALL)
+        return gr.update(choices=choices, value=year if year in {value for _, value in choices} else ALL)
 
     def toggle_concise(concise: bool, records: list) -> dict:
         return gr.update(visible=concise, value=records[-1]["concise"] if records else "")
 
     with gr.Blocks(title="政策问答", analytics_enabled=False) as ui:
         records = gr.State([])
-        gr.Markdown("## 政策问答\n根据政府政策文件回答问题，每句回答都注明出处。可以追问，如“那高县呢？”。")
+        gr.Markdown(
+            "## 政策问答\n根据政府政策文件回答问题，每句回答都注明出处。可以追问，如“那高县呢？”。", elem_id="intro"
+        )
         with gr.Tab("问答"):
             with gr.Row():
                 region = gr.Dropdown(regions, value=ALL, label="地区", elem_id="filter-region")
@@ -177,50 +278,49 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
                         buttons=["copy"],
                         placeholder="请在下方输入问题。",
                     )
-                    with gr.Row():
-                        question = gr.Textbox(
-                            placeholder="输入问题，如：政务新媒体由谁负责",
-                            show_label=False,
-                            max_length=MAX_QUESTION_CHARS,
-                            scale=5,
-                            elem_id="question",
-                        )
-                        ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
-                        clear = gr.Button("清空对话", scale=1, elem_id="clear")
-                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
-                    concise = gr.Checkbox(label="接线员简洁模式（每个地区一行：单位、时限）", elem_id="concise-mode")
-                    concise_box = gr.Textbox(
+                    concise_box = gr.Textbox(  # operator mode: the concise line right under the answer
                         label="简洁答复（可复制）",
-                        lines=4,
+                        lines=3,
                         interactive=False,
                         visible=False,
                         buttons=["copy"],
                         elem_id="concise",
                     )
-                    with gr.Row():
-                        comment = gr.Textbox(label="反馈意见（可选）", scale=4, elem_id="feedback-comment")
-                        up = gr.Button("👍 有用", scale=1, elem_id="feedback-up")
-                        down = gr.Button("👎 没用", scale=1, elem_id="feedback-down")
-                    feedback_status = gr.Markdown(elem_id="feedback-status")
-                with gr.Column(scale=2):
+                    with gr.Row(elem_id="ask-row"):
+                        question = gr.Textbox(
+                            placeholder="输入问题，如：政务新媒体由谁负责",
+                            label="问题",  # read by screen readers only
+                            show_label=False,
+                            scale=5,
+                            elem_id="question",
+                        )  # no max_length: the box would cut a paste silently, dropping the question at its end
+                        ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
+                        clear = gr.Button("清空对话", scale=1, elem_id="clear")
+                    counter = gr.Markdown(f"0 / {PASTE_CHARS} 字", elem_id="question-count")
+                    concise = gr.Checkbox(label="接线员简洁模式（每个地区一行：单位、时限）", elem_id="concise-mode")
+                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
+                with gr.Column(scale=2, elem_id="sources-column"):
                     gr.Markdown("### 出处")
                     sources = gr.HTML(sources_html([]), elem_id="sources")
+            # Below both columns: on a phone the sources come before it.
+            comment = gr.Textbox(label="反馈意见（可选）：写下后点回答下方的 👍 或 👎", elem_id="feedback-comment")
+            feedback_status = gr.Markdown(elem_id="feedback-status")
         gr.Markdown("[管理（上传、替换文件，导出反馈；需登录）](/admin/)", elem_id="admin-link")
 
         ask_inputs = [question, chatbot, records, region, year, doc_ids, concise]
         ask_outputs = [chatbot, question, records, sources, concise_box]
+        question.change(None, question, counter, js=COUNTER_JS)  # counted in the browser, as it is typed
         question.submit(respond, ask_inputs, ask_outputs)
         ask.click(respond, ask_inputs, ask_outputs)
         clear.click(lambda: ([], [], sources_html([]), ""), None, [chatbot, records, sources, concise_box])
         chatbot.clear(lambda: ([], sources_html([]), ""), None, [records, sources, concise_box])  # its own 🗑
         chatbot.select(select_message, [records], [sources, concise_box])
-        chatbot.like(like, [records, comment], [feedback_status, comment])
-        up.click(lambda r, c: rate(r, c, "up"), [records, comment], [feedback_status, comment])
-        down.click(lambda r, c: rate(r, c, "down"), [records, comment], [feedback_status, comment])
+        chatbot.like(like, [records, comment], [feedback_status, comment, records])
         concise.change(toggle_concise, [concise, records], concise_box)
         # Documents added on the admin page appear in the filters when the page is (re)loaded.
         refreshed = [region, year, doc_ids]
         ui.load(lambda: [gr.update(choices=choices) for choices in _filter_choices(service)], None, refreshed)
+        region.change(narrow_years, [region, year], year)
     # Several operators at once: answering is read-only, so events need not wait for each other.
     ui.queue(default_concurrency_limit=4)
     return ui
@@ -366,7 +466,11 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
         upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
         documents = gr.Dataframe(
-            _document_rows(service), headers=DOCUMENT_COLUMNS, label="已收录文件", interactive=False
+            _document_rows(service),
+            headers=_headers(DOCUMENT_COLUMNS),
+            label="已收录文件",
+            interactive=False,
+            elem_id="documents",
         )
         gr.Markdown("### 管理文件\n选择文件后可修正元数据（清空一项即恢复为文件自身的值）、删除，或恢复保存的版本。")
         doc = gr.Dropdown(_managed_choices(service), value=None, label="文件", elem_id="manage-doc")
@@ -384,7 +488,11 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
             "不再重新计算向量；同名文件须勾选替换，旧版本保存）或丢弃（文件保存为版本，可恢复）。"
         )
         staged_table = gr.Dataframe(
-            _staged_rows(service), headers=STAGED_COLUMNS, label="暂存的文件", interactive=False, elem_id="staged"
+            _staged_rows(service),
+            headers=_headers(STAGED_COLUMNS),
+            label="暂存的文件",
+            interactive=False,
+            elem_id="staged",
         )
         with gr.Row():
             staged_question = gr.Textbox(label="检索暂存的文件", elem_id="staged-question", scale=3)
@@ -400,7 +508,7 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         staged_report = gr.Textbox(label="审核结果", interactive=False, elem_id="staged-report")
         gr.Markdown("### 审计日志\n每项管理操作：谁、何时、做了什么、文件的 SHA-256、修改前后的元数据（最新的在前）。")
         audit = gr.Dataframe(
-            _audit_rows(service), headers=list(AUDIT_COLUMNS), label="审计日志", interactive=False, elem_id="audit"
+            _audit_rows(service), headers=_headers(AUDIT_COLUMNS), label="审计日志", interactive=False, elem_id="audit"
         )
         export_audit_button = gr.Button("导出审计日志", elem_id="export-audit")
         exported_audit = gr.File(label="审计日志文件", file_count="multiple", interactive=False)
@@ -412,6 +520,7 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         exported = gr.File(label="反馈文件", file_count="multiple", interactive=False, elem_id="exported")
 
         refreshed = [documents, doc, audit, staged_table, staged_doc]
+        ui.load(lists, None, refreshed)  # a reload shows the index as it is now, not as it was at start-up
         add.click(upload, [files_in, replace, stage], [upload_report, *refreshed])
         staged_search.click(search_staged, staged_question, staged_hits)
         staged_question.submit(search_staged, staged_question, staged_hits)
@@ -484,12 +593,9 @@ def build_admin_disabled() -> gr.Blocks:
 
 
 def _record_at(records: list, index: object) -> dict | None:
-    """The answer record behind chat message ``index`` (messages alternate question, answer)."""
+    """The answer record behind chat message ``index``."""
     position = index[0] if isinstance(index, (list, tuple)) else index
-    if not isinstance(position, int) or not records:
-        return None
-    number = position // 2
-    return records[number] if 0 <= number < len(records) else None
+    return next((record for record in records if record["at"] == position), None)
 
 
 def _concise_markdown(message: str, concise: str) -> str:
@@ -523,7 +629,8 @@ def create_app(
         return False
 
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    look = {"footer_links": ["api"], "css": CSS, "theme": theme}
+    page_js = f"() => {{ ({CITATIONS_JS})(); ({CHINESE_JS})(); }}"  # Gradio runs one function on load
+    look = {"footer_links": ["api"], "css": CSS, "theme": theme, "js": page_js, "i18n": GRADIO_CHINESE}
     if access.admin_enabled:
         admin = build_admin_ui(service, feedback)
         gr.mount_gradio_app(api, admin, path="/admin", auth=admin_login, max_file_size=MAX_UPLOAD_BYTES, **look)
@@ -536,6 +643,7 @@ def create_app(
     # Gradio copies any server path a client names in file data into its cache unless the app "has launched"
     # (then only files uploaded through it are accepted); a mounted app never launches, so say it has.
     admin.has_launched = public.has_launched = True
+    app.add_middleware(ChineseLocale, paths=("/", "/admin/"))
     return app
 
 

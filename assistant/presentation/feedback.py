@@ -1,7 +1,9 @@
 """Users' 👍/👎 on answers, kept in SQLite so operators' judgements survive restarts and can be exported.
 
 One connection per call and a process-wide lock for writes: the UI and the API write from many threads,
-and WAL mode lets exports read while a write is going on.
+and WAL mode lets exports read while a write is going on. A judgement given with a ``key`` (the web page
+sends its answer's id) replaces an earlier one with that key: a user changing their mind, or pressing
+👎 twice, leaves one row.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     citations TEXT NOT NULL DEFAULT '[]'
 )
 """
+_KEYED = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_key ON feedback (key)"
 
 
 class FeedbackStore:
@@ -56,6 +59,10 @@ class FeedbackStore:
         with self._connect() as connection:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(_SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}
+            if "key" not in columns:  # a store from before keyed judgements
+                connection.execute("ALTER TABLE feedback ADD COLUMN key TEXT")
+            connection.execute(_KEYED)
         self._ready = True
 
     @contextmanager
@@ -71,8 +78,10 @@ class FeedbackStore:
         comment: str = "",
         citations: list[dict] | None = None,
         understood: str = "",
+        key: str | None = None,
     ) -> int:
-        """Store one judgement; returns its id. ``rating`` is ``up`` or ``down``."""
+        """Store one judgement; returns its id. ``rating`` is ``up`` or ``down``; ``key``: replace the judgement
+        stored with this key (its row keeps its id, the rest is the later judgement's)."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)}, not {rating!r}")
         row = (
@@ -83,16 +92,20 @@ class FeedbackStore:
             answer,
             (comment or "").strip()[:MAX_COMMENT_CHARS],
             json.dumps(citations or [], ensure_ascii=False),
+            key,
         )
         with self._write_lock:
             self._prepare()
             with self._connect() as connection:
                 cursor = connection.execute(
-                    "INSERT INTO feedback (created_at, rating, question, understood, answer, comment, citations)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO feedback (created_at, rating, question, understood, answer, comment, citations, key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET created_at = excluded.created_at,"
+                    " rating = excluded.rating, question = excluded.question, understood = excluded.understood,"
+                    " answer = excluded.answer, comment = excluded.comment, citations = excluded.citations"
+                    " RETURNING id",
                     row,
                 )
-                return int(cursor.lastrowid or 0)
+                return int(cursor.fetchone()[0])
 
     def records(self) -> list[dict]:
         """Every judgement, oldest first, citations decoded."""

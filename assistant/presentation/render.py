@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 # Characters Markdown (and Gradio's renderer: LaTeX, tables, emphasis, links) would read as syntax.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$>])")
 # Characters of the original shown before and after a cited span: little before, so the span is in view.
 CONTEXT_BEFORE, CONTEXT_AFTER = 120, 400
+PREVIEW_CHARS = 160  # of the passage, in a marker's preview when the citation names no evidence
 
 
 def escape(text: object) -> str:
@@ -110,13 +112,30 @@ def sources_html(citations: list[dict], originals: dict[str, str] | None = None,
     return f'<div class="sources">{cards}</div>'
 
 
+def citation_preview(citation: dict | None) -> str:
+    """What hovering (or tapping) a marker shows: the document, its jurisdiction and the evidence it cites."""
+    if citation is None:
+        return ""
+    where = " ".join(str(part) for part in (citation.get("region"), citation.get("year")) if part)
+    evidence = citation.get("evidence") or citation.get("text", "")[:PREVIEW_CHARS]
+    return f"《{citation.get('title') or ''}》{where}：{evidence}"
+
+
+def citation_marker(n: int, citation: dict | None) -> str:
+    """``[n]`` as a link to its card in 出处 (``citations.js`` scrolls to and flashes it); the preview rides in
+    ``title``, the one attribute beside ``href`` that the chat's HTML sanitizer keeps."""
+    return f'<a class="cite" href="#citation-{int(n)}" title="{escape(citation_preview(citation))}">\\[{int(n)}\\]</a>'
+
+
 def answer_markdown(answer: dict) -> str:
-    """A chat message: the note or refusal (``message``) in italics, then one bold-labelled line per jurisdiction."""
+    """A chat message: the note or refusal (``message``) in italics, then one bold-labelled line per jurisdiction,
+    each ending in its citation markers."""
     parts = []
+    cited = {int(citation["n"]): citation for citation in answer.get("citations", [])}
     if message := answer.get("message"):
         parts.append(f"*{escape_markdown(message)}*")
     for line in answer.get("lines", []):
-        markers = "".join(f"\\[{int(n)}\\]" for n in line.get("citations", []))
+        markers = "".join(citation_marker(n, cited.get(int(n))) for n in line.get("citations", []))
         label = f"**{escape_markdown(line['label'])}**：" if line.get("label") else ""
         parts.append(f"{label}{escape_markdown(line['text'])} {markers}".rstrip())
     return "\n\n".join(parts)
@@ -152,7 +171,17 @@ mark.evidence { background: #ffe58f; padding: 0 1px; }
 mark.span { background: #dbeafe; }
 .sources-empty { color: #57606a; padding: 12px; }
 details.citation-original summary { cursor: pointer; color: #0969da; margin-top: 6px; }
+.citation { scroll-margin: 12px; }
+.citation.flash { animation: citation-flash 1.6s ease-out; }
+@keyframes citation-flash { 0%, 40% { background: #fff3bf; box-shadow: 0 0 0 3px #f59f00; } 100% { background: #fff; } }
+a.cite { color: #0969da; text-decoration: none; cursor: pointer; padding: 0 1px; }
+a.cite:hover, a.cite:focus { text-decoration: underline; }
+#cite-preview { position: fixed; z-index: 1000; max-width: min(420px, 90vw); padding: 8px 10px; border-radius: 6px;
+  background: #1f2328; color: #fff; font-size: 0.85em; line-height: 1.5; box-shadow: 0 4px 12px rgba(0,0,0,.25); }
 """
+
+# What makes the markers links (run by Gradio on page load): scroll to and flash a card, preview on hover or tap.
+CITATIONS_JS = (Path(__file__).parent / "static" / "citations.js").read_text(encoding="utf-8")
 
 PAGE_CSS = """
 body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #1f2328; }

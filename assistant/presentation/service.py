@@ -135,6 +135,19 @@ class PolicyService:
         ]
         return sorted(rows, key=lambda row: (row["region"], row["year"] or 0, row["title"]))
 
+    def filters_match(self, region: str | None, year: int | None, doc_ids: list[str] | None) -> bool:
+        """Whether any indexed document is of ``region`` (or within it), of ``year`` and among ``doc_ids``.
+
+        The page's filters offer the documents' own regions, so a region is matched as the documents spell it;
+        the retriever's looser reading (any level named, 四川省 for a 高县 filter) would search other places.
+        """
+        return any(
+            (not region or row["region"].startswith(region))
+            and (year is None or row["year"] == year)
+            and (not doc_ids or row["doc_id"] in doc_ids)
+            for row in self.documents()
+        )
+
     def failed_documents(self) -> dict[str, str]:
         return dict(self.retriever.store.manifest.get("failed", {}))
 

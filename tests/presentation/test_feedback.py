@@ -76,3 +76,32 @@ def test_concurrent_writes_are_all_kept(tmp_path: Path) -> None:
     assert errors == []
     records = stores[0].records()
     assert len(records) == 200 and len({r["id"] for r in records}) == 200
+
+
+def test_a_keyed_judgement_replaces_the_earlier_one_with_its_key(tmp_path: Path) -> None:
+    """👎 pressed twice, then 👍, on one answer: one row, 👍; other answers and unkeyed ones keep their rows."""
+    store = FeedbackStore(tmp_path / "f.sqlite3")
+    first = store.add("政务新媒体由谁负责", "高县（2023）：县政府办公室", "down", key="answer-1")
+    assert store.add("政务新媒体由谁负责", "高县（2023）：县政府办公室", "down", key="answer-1") == first
+    assert store.add("政务新媒体由谁负责", "高县（2023）：县政府办公室", "up", "对的", key="answer-1") == first
+    store.add("政务新媒体由谁负责", "另一个回答", "down", key="answer-2")
+    store.add("政务新媒体由谁负责", "接口的回答", "up")
+    store.add("政务新媒体由谁负责", "接口的回答", "up")
+    records = store.records()
+    assert [(r["rating"], r["comment"]) for r in records if r["id"] == first] == [("up", "对的")]
+    assert len(records) == 4
+
+
+def test_a_store_from_before_keys_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as connection:  # the table as it was, with one judgement in it
+        connection.execute(
+            "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, rating TEXT NOT"
+            " NULL, question TEXT NOT NULL, understood TEXT NOT NULL DEFAULT '', answer TEXT NOT NULL, comment TEXT"
+            " NOT NULL DEFAULT '', citations TEXT NOT NULL DEFAULT '[]')"
+        )
+        connection.execute("INSERT INTO feedback (created_at, rating, question, answer) VALUES ('t', 'up', '问', '答')")
+    store = FeedbackStore(path)
+    store.add("问", "答", "down", key="k")
+    store.add("问", "答", "up", key="k")
+    assert [r["rating"] for r in store.records()] == ["up", "up"]

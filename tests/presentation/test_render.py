@@ -61,13 +61,18 @@ def test_markdown_escaping_disarms_links_tags_and_latex() -> None:
 
 
 def test_answer_markdown_labels_lines_and_italicises_the_note() -> None:
+    cited = {"n": 1, "title": '清单"><script>', "region": "四川省宜宾市高县", "year": 2023, "evidence": "县政府办公室"}
     answer = {
         "message": "（理解为：高县政务新媒体由谁负责）",
         "lines": [{"label": "高县（2023）", "text": "牵头单位：县政府办公室<script>", "citations": [1, 2]}],
+        "citations": [cited],
     }
     shown = answer_markdown(answer)
     assert shown.startswith("*（理解为：高县政务新媒体由谁负责）*")
-    assert "**高县（2023）**：牵头单位：县政府办公室&lt;script&gt; \\[1\\]\\[2\\]" in shown
+    assert '**高县（2023）**：牵头单位：县政府办公室&lt;script&gt; <a class="cite" href="#citation-1"' in shown
+    # The marker's preview: document, jurisdiction and evidence, escaped inside the attribute.
+    assert 'title="《清单&quot;&gt;&lt;script&gt;》四川省宜宾市高县 2023：县政府办公室">\\[1\\]</a>' in shown
+    assert '<a class="cite" href="#citation-2" title="">\\[2\\]</a>' in shown  # a marker without its citation
 
 
 def test_evidence_is_found_in_the_original_row_by_its_value() -> None:

@@ -72,3 +72,13 @@ def test_history_from_plain_questions_keeps_the_jurisdiction(engine: Engine) -> 
     assert len(turns) == 1 and turns[0].regions == ("高县",) and turns[0].topic == "政务新媒体"
     answer, _ = service.answer("什么时候完成？", turns)
     assert answer.understood.startswith("高县政务新媒体") and answer.lines[0].label.startswith("高县")
+
+
+def test_filters_match_the_documents_regions_years_and_ids_as_spelled(engine: Engine) -> None:
+    """高县 + 2021 matches nothing, though the retriever would read 四川省 into the 广元市 document."""
+    service = PolicyService(engine)
+    assert service.filters_match(None, None, None) and service.filters_match("四川省", 2021, None)
+    assert service.filters_match("四川省宜宾市高县", 2023, None)
+    assert not service.filters_match("四川省宜宾市高县", 2021, None)
+    guangyuan = next(row["doc_id"] for row in service.documents() if row["region"] == "四川省广元市")
+    assert not service.filters_match("四川省宜宾市高县", None, [guangyuan])
