@@ -43,7 +43,14 @@ def _uncached(engine: Engine, question: str, mode: str) -> list[list[Location]]:
 
 BASELINES = ("naive dense (splitter + FAISS)", "naive BM25 (splitter + jieba)")
 COMPARED = ("recall@1", "recall@5", "mrr@10")
-ANSWERS_SHOWN = ("accuracy[who+when+number]", "refusal_recall", "false_refusal_rate", "latency_p50_ms")
+ANSWERS_SHOWN = (
+    "accuracy[who+when+number]",
+    "key_facts[who+when+number]",
+    "key_facts[answerable]",
+    "refusal_recall",
+    "false_refusal_rate",
+    "latency_p50_ms",
+)
 
 
 def evaluate_set(

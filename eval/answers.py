@@ -2,7 +2,9 @@
 
 An answer is right when it is given (not refused), its first line cites a passage that
 overlaps the gold evidence of that line's document, and at least 80 % of its lines do.
-An unanswerable question is handled right when it is refused.
+An unanswerable question is handled right when it is refused. The stricter key-facts measure (dev set,
+whose questions carry ``key_facts``) counts an answer right only when its text holds every key fact, spaces
+and full-width forms normalised: citing the right passage while quoting its wrong figure does not pass.
 
 ``python -m eval.answers`` sweeps the refusal thresholds (``AnswerSettings.min_coverage`` and
 ``min_support``) and prints the trade-off between refusal recall and false refusals, then
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,6 +40,7 @@ class Outcome:
     kind: str  # the question's type
     right: bool
     refused: bool
+    facts: bool | None = None  # the answer holds every key fact; None when the question has none
 
 
 def line_relevance(answer: Answer, spans: dict[str, list[tuple[int, int]]]) -> list[bool]:
@@ -57,6 +61,18 @@ def is_right(answer: Answer, question: LabelledQuestion, evidence: EvidenceIndex
     return relevant[0] and mean(relevant) >= LINE_PRECISION
 
 
+def _normalised(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def has_key_facts(answer: Answer, question: LabelledQuestion) -> bool | None:
+    """Whether an answerable question's answer states each of its key facts (None: nothing to check)."""
+    if not question.answerable or not question.key_facts:
+        return None
+    text = _normalised(answer.text) if answer.answerable else ""
+    return all(_normalised(fact) in text for fact in question.key_facts)
+
+
 def scores(outcomes: list[Outcome]) -> dict[str, float]:
     """Accuracy per type and over who+when+number, refusal recall and false-refusal rate."""
     right: dict[str, list[bool]] = defaultdict(list)
@@ -69,6 +85,10 @@ def scores(outcomes: list[Outcome]) -> dict[str, float]:
     result["accuracy[who+when+number]"] = mean(factual) if factual else float("nan")
     result["refusal_recall"] = mean(unanswerable) if unanswerable else float("nan")
     result["false_refusal_rate"] = mean(answerable) if answerable else float("nan")
+    facts = [o.facts for o in outcomes if o.facts is not None]
+    factual_facts = [o.facts for o in outcomes if o.facts is not None and o.kind in ("who", "when", "number")]
+    result["key_facts[who+when+number]"] = mean(factual_facts) if factual_facts else float("nan")
+    result["key_facts[answerable]"] = mean(facts) if facts else float("nan")
     return result
 
 
@@ -80,7 +100,8 @@ def evaluate_answers(answerer: Answerer, questions: list[LabelledQuestion], evid
         started = time.perf_counter()
         answer = answerer.answer(question.question)
         latencies.append((time.perf_counter() - started) * 1000)
-        outcome = Outcome(question.type, is_right(answer, question, evidence), not answer.answerable)
+        right = is_right(answer, question, evidence)
+        outcome = Outcome(question.type, right, not answer.answerable, has_key_facts(answer, question))
         outcomes.append(outcome)
         if not outcome.right:
             wrong.append(question.id)

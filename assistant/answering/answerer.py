@@ -10,15 +10,19 @@ from dataclasses import dataclass
 from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdiction_label, unsupported_markers
 from assistant.answering.conversation import Turn, has_topic, resolve_follow_up
 from assistant.answering.coverage import content_words, coverage, missing_details
-from assistant.answering.extraction import Extract, asks_duration, extract
-from assistant.documents import RECORD
+from assistant.answering.extraction import Extract, extract
+from assistant.answering.parts import Part, question_parts
+from assistant.answering.spans import is_qualifier
+from assistant.documents import APPARATUS, RECORD
 from assistant.retrieval.hit import Hit
-from assistant.retrieval.intent import INTENT_PATTERNS, WHAT, WHO, detect_intent
+from assistant.retrieval.intent import INTENT_PATTERNS, WHAT, WHO, asks_about_document, detect_intent
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.scope import region_aliases, unknown_places
 
 NOT_FOUND = "现有文件中未找到"
+NOT_STATED = "文件未写明"
+RANK_DECAY = 0.85  # a figure in a lower-ranked passage needs a clearly closer clause to be preferred
 FREQUENCY_CACHE_SIZE = 10_000
 _ASKING = re.compile(r"负责|管理|是|的|吗|呢|要|由")
 
@@ -45,7 +49,8 @@ class Relevance:
     support: Callable[[Hit], float]  # how far the passage itself answers the question (0 when it lacks a detail)
     min_support: float  # the support a passage needs for a line to cite it
     about: Callable[[str], bool]  # a sentence speaks of the question's topic: its figures may be quoted
-    duration: bool  # the question asks how long (几天), not by when
+    kinds: frozenset[str]  # the kinds of figure the part asks (an amount, a date…); empty for who and what
+    about_document: bool  # the question asks of the document itself (印发日期): its apparatus answers
 
 
 class Answerer:
@@ -93,7 +98,8 @@ class Answerer:
         if not hits or coverage(words, top, self._rarity)[0] < self.settings.min_coverage:
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
         single = scope.doc_ids is not None and len(scope.doc_ids) == 1
-        return self._compose(asked, resolved, intent, hits, self._relevance(resolved, words), single)
+        judged = [(part, self._relevance(resolved, words, part)) for part in question_parts(resolved)]
+        return self._compose(asked, resolved, intent, hits, judged, single)
 
     def _same_task_first(self, previous: Turn, hits: list[Hit]) -> list[Hit]:
         """The passages the previous question was answered from, then ``hits``: "什么时候完成？" after "由谁负责？"
@@ -130,14 +136,29 @@ class Answerer:
         documents = self.retriever.store.documents.values()
         return list(dict.fromkeys(name for meta in documents for names in region_aliases(meta) for name in names))
 
-    def _relevance(self, question: str, words: list[str]) -> Relevance:
-        """Judges for the parts of an answer to ``question``, whose content words are ``words``."""
-        question_tokens = set(self.retriever.store.lexical.tokenizer.tokenize(question))
+    def _relevance(self, question: str, words: list[str], part: Part) -> Relevance:
+        """Judges for the answer to one ``part`` of ``question``, whose content words are ``words``."""
+        tokenize = self.retriever.store.lexical.tokenizer.tokenize
+
+        def content(text: str) -> set[str]:
+            # The question's content tokens: places (the scope's job), question words and bounds weigh nothing.
+            tokens = {token for token in tokenize(text) if not is_qualifier(token)}
+            return {token for token in tokens if any(token in word for word in words)}
+
+        question_tokens = content(question) or set(tokenize(question))
+        # A part with no words of its own (最晚什么时候要申请) is told apart by the whole question.
+        own_tokens = content(part.own) or question_tokens
+        weight = {token: self._rarity(token) for token in question_tokens | own_tokens}
         known = [word for word in words if self._frequency(word)]  # only these can mark a sentence as on topic
 
+        def share(tokens: set[str], asked: set[str]) -> float:
+            return sum(weight[token] for token in tokens & asked) / (sum(weight[token] for token in asked) or 1)
+
         def overlap(text: str) -> float:
-            tokens = set(self.retriever.store.lexical.tokenizer.tokenize(text))
-            return len(tokens & question_tokens) / (len(question_tokens) or 1)
+            # Rarity-weighted (实习 tells a clause apart, 港澳青年 in every article does not); the part's own
+            # words (本科, 安居补贴) count twice: they tell its figure from its neighbours'.
+            tokens = set(tokenize(text))
+            return (2 * share(tokens, own_tokens) + share(tokens, question_tokens)) / 3
 
         def support(hit: Hit) -> float:
             # The top passages together may cover the question while the one a line quotes is about
@@ -151,7 +172,8 @@ class Answerer:
             support,
             self.settings.min_support,
             lambda text: coverage(known, text, self._rarity)[0] >= self.settings.min_about,
-            asks_duration(question),
+            part.kinds,
+            asks_about_document(question),
         )
 
     def _rarity(self, word: str) -> float:
@@ -171,8 +193,15 @@ class Answerer:
         return self._frequencies[word]
 
     def _compose(
-        self, asked: str, resolved: str, intent: str, hits: list[Hit], relevance: Relevance, single: bool
+        self,
+        asked: str,
+        resolved: str,
+        intent: str,
+        hits: list[Hit],
+        judged: list[tuple[Part, Relevance]],
+        single: bool,
     ) -> Answer:
+        """A line per jurisdiction and part asked, each citing its passage; parts no passage states are named."""
         by_document: dict[str, list[Hit]] = {}
         for hit in hits:
             by_document.setdefault(hit.passage.doc_id, []).append(hit)
@@ -184,38 +213,50 @@ class Answerer:
         ]
         chosen = chosen[:1] if single else chosen[: self.settings.max_jurisdictions]
         answer = Answer(asked, resolved, intent, True)
+        support = judged[0][1].support  # the passage's support is the whole question's, not a part's
         found = [
-            part for doc in chosen if (part := self._extract_for(doc, by_document[doc], resolved, intent, relevance))
+            (doc, part, extracted)
+            for doc in chosen
+            for part, relevance in judged
+            if (extracted := self._extract_for(doc, by_document[doc], part, relevance))
         ]
         # Another jurisdiction is answered when its passage speaks of the question nearly as fully as the best.
-        best = max((relevance.support(hit) for hit, _ in found), default=0.0)
-        for hit, extracted in found:
-            if relevance.support(hit) < self.settings.support_ratio * best:
+        best = max((support(hit) for _, _, (hit, _) in found), default=0.0)
+        answered: set[Part] = set()
+        quoted: set[tuple[str, str]] = set()
+        for doc, part, (hit, extracted) in found:
+            if support(hit) < self.settings.support_ratio * best:
                 continue
+            answered.add(part)
+            if (doc, extracted.evidence) in quoted:  # two parts answered by one clause: one line
+                continue
+            quoted.add((doc, extracted.evidence))
             citation = Citation(len(answer.citations) + 1, hit, extracted.evidence)
             answer.citations.append(citation)
             answer.lines.append(AnswerLine(jurisdiction_label(hit.meta), extracted.text, [citation.n]))
         if not answer.lines:
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
-        if resolved != asked:
-            answer.message = f"（理解为：{resolved}）"
+        notes = [f"（理解为：{resolved}）"] if resolved != asked else []
+        unstated = [part.own for part, _ in judged if part not in answered]
+        if unstated:
+            notes.append(f"（{NOT_STATED}：{'；'.join(unstated)}）")
+        answer.message = "".join(notes)
         assert not unsupported_markers(answer.text, answer.citations), "every marker must point to a citation"
         return answer
 
-    def _extract_for(
-        self, doc: str, hits: list[Hit], question: str, intent: str, relevance: Relevance
-    ) -> tuple[Hit, Extract] | None:
+    def _extract_for(self, doc: str, hits: list[Hit], part: Part, relevance: Relevance) -> tuple[Hit, Extract] | None:
         """The answer from one document: its own hits first, then a deeper search in it, then its best sentence.
 
         Only passages that support the question are quoted; a document without one gets no line, and
-        neither does one without a deadline or figure for a when or number question (its best sentence
+        neither does one without a span of the kind a when or number question asks (its best sentence
         would not say when or how much).
         """
+        intent = part.intent
         hits = [hit for hit in hits if relevance.support(hit) >= relevance.min_support]
         found_here = _first(hits, intent, relevance, strict=True)
         if found_here is None and intent != WHAT:
             # The few hits this document had hold no unit/deadline/figure: look deeper in it.
-            deeper = self.retriever.search(question, self.settings.k, doc_ids=[doc])
+            deeper = self.retriever.search(part.query, self.settings.k, doc_ids=[doc])
             deeper = [hit for hit in deeper if relevance.support(hit) >= relevance.min_support]
             found_here = _first(deeper, intent, relevance, strict=True) or _first(hits, intent, relevance, strict=False)
         if found_here is None and intent in (WHAT, WHO) and hits:
@@ -237,15 +278,26 @@ class Answerer:
 
 
 def _first(hits: list[Hit], intent: str, relevance: Relevance, strict: bool) -> tuple[Hit, Extract] | None:
-    """The best-ranked hit that holds this kind of answer, itself or in the 分工表 row it stands for."""
-    for hit in hits:
+    """The hit that holds this kind of answer, itself or in the 分工表 row it stands for.
+
+    Who and what, and anything asked of the document itself: the best-ranked such hit. A figure or
+    date: the one whose clause matches the question best, a lower rank discounted (the first passage's
+    first figure is often another one), never from the apparatus (its dates are the document's own).
+    """
+    best: tuple[float, Hit, Extract] | None = None
+    for position, hit in enumerate(hits):
+        if relevance.kinds and not relevance.about_document and hit.passage.kind == APPARATUS:
+            continue
         for candidate in (hit, *_rows_behind(hit, relevance.overlap)):
-            extracted = extract(
-                candidate.passage, intent, relevance.overlap, strict, relevance.about, relevance.duration
-            )
-            if extracted is not None:
+            extracted = extract(candidate.passage, intent, relevance.overlap, strict, relevance.about, relevance.kinds)
+            if extracted is None:
+                continue
+            if not relevance.kinds or relevance.about_document:
                 return candidate, extracted
-    return None
+            score = extracted.score * RANK_DECAY**position
+            if best is None or score > best[0]:
+                best = (score, candidate, extracted)
+    return (best[1], best[2]) if best else None
 
 
 def _rows_behind(hit: Hit, overlap: Callable[[str], float]) -> list[Hit]:

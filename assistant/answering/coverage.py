@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable, Iterable
 from importlib import resources
 
+from assistant.answering.spans import find_spans
 from assistant.indexing.tokenizer import STOPWORDS, ChineseTokenizer
 from assistant.retrieval.expansion import EVERYDAY_TERMS
+from assistant.retrieval.intent import named_kinds
 
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z0-9%]{2,}")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -66,7 +68,15 @@ def coverage(words: list[str], text: str, rarity: Callable[[str], float]) -> tup
 
 
 def missing_details(question: str, text: str) -> list[str]:
-    """The details the question asks for (电话, 网址…) that ``text`` does not state."""
+    """The details the question asks for (电话, 网址…) that ``text`` does not state.
+
+    A detail that is a figure (多少钱, 补贴标准) is stated by a span of its kind (每人每月3000元), whatever
+    words stand around it.
+    """
     asked = [word for word in DETAIL_WORDS if word in question]
     shortest = [word for word in asked if not any(other in word for other in asked if other != word)]
-    return [word for word in shortest if word not in text]
+    missing = [word for word in shortest if word not in text]
+    if not missing:
+        return []
+    stated = {span.kind for span in find_spans(text)}
+    return [word for word in missing if not named_kinds(word) & stated]

@@ -1,8 +1,9 @@
 """Pull the exact words that answer a question out of one passage.
 
-Who and when come from a task record's fields or a ``（责任单位：…）`` note; numbers from the
-clause that holds the figure; anything else from the one or two sentences that share most
-words with the question. The result is always a substring of the passage, so it can be
+Who and when come from a task record's fields or a ``（责任单位：…）`` note; figures and dates from
+the clause that holds a typed span of the kind asked (``spans.py``), the clause chosen by what it
+shares with the question (本科 not 专科); anything else from the one or two sentences that share
+most words with the question. The result is always a substring of the passage, so it can be
 highlighted and cited as it stands.
 """
 
@@ -12,36 +13,34 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.answering.spans import Span, find_spans
 from assistant.documents import RECORD, Passage
-from assistant.retrieval.intent import NUMBER, WHEN, WHO
-from assistant.structure.fields import DEADLINE, LEAD, RESPONSIBLE, TASK
+from assistant.retrieval.intent import DATE, NUMBER, WHEN, WHO
+from assistant.structure.fields import DEADLINE, LEAD, RESPONSIBLE, TASK, Field
 
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _CLAUSE = re.compile(r"[^。；！？，,\n]+[。；！？，,]?")
 _UNITS_NOTE = re.compile(r"[（(](?:牵头单位：[^；）)]+；)?责任单位：([^）)]+)[）)]")
 _WHO_WORDS = re.compile(r"负责(?!人|同志)|牵头|主管部门|承担")
-_DEADLINE = re.compile(
-    r"(?:\d{4}年)?(?:\d{1,2}月(?:底|\d{1,2}日)?|年底|年内|上半年|下半年|\d{1,2}月份)前?"
-    r"|\d+个?(?:工作日|日|天|月|个月)内|[每按](?:年|季度|月|半年)|长期坚持|及时公开|持续推进"
-)
-# "几天/多少个工作日" asks how long, which a calendar deadline (12月10日前) does not answer.
-_ASKS_DURATION = re.compile(r"几天|多少天|几个工作日|多少个?工作日|几个月|多少个月|多长时间|几小时|多少小时")
-_DURATION = re.compile(r"\d+\s*个?(?:工作日|天|小时|个月|周)|\d+日内")
-_FIGURE = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:%|％|个(?:工作日|月)?|次|项|种|名|人|天|家|件|批|类|级|倍)(?!\d)|不低于|不少于|至少|不超过|以内"
-)
+# A figure that sets who qualifies (``连续就业满1年的港澳青年``, ``…以上的，``, a ``条件：`` line) is a threshold,
+# not what is granted: it is the answer only when nothing granted matches the question better.
+_CONDITION_LINE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,4}(?:条件|对象|范围)[：:])")
+CONDITION_WEIGHT = 0.5
+# 完成时限 values of work plans that hold no figure: a deadline all the same.
+_STANDING = re.compile(r"长期坚持|持续推进|及时公开")
 
 
 @dataclass
 class Extract:
-    """The answering words and the evidence span (a substring of the passage text) that shows them."""
+    """The answering words and the evidence span (a substring of the passage text) that shows them.
+
+    ``score`` is how closely the clause quoted matches the question (a figure's own clause, not its
+    passage), so the figures of several passages can be compared.
+    """
 
     text: str
     evidence: str
-
-
-def asks_duration(question: str) -> bool:
-    return bool(_ASKS_DURATION.search(question))
+    score: float = 0.0
 
 
 def extract(
@@ -50,23 +49,73 @@ def extract(
     overlap: Callable[[str], float],
     strict: bool = True,
     about: Callable[[str], bool] = bool,
-    duration: bool = False,
+    kinds: frozenset[str] = frozenset(),
 ) -> Extract | None:
     """The part of ``passage`` that answers a question of this intent; None if it holds no such part.
 
     ``strict`` takes units only from a record's fields or a （责任单位：…） note; otherwise a
     sentence saying who is in charge (负责/牵头…) will do. A figure must stand in a sentence that
     is ``about`` the question: a passage on the topic may hold figures of other things (the
-    number of 民生实事 is no answer to how much pensions rose). A ``duration`` question is answered
-    only by a span of time.
+    number of 民生实事 is no answer to how much pensions rose). A when or how-much question is
+    answered only by a span of one of the ``kinds`` it asks (a date of issue does not say how long).
     """
     if intent == WHO:
         return _who(passage, overlap, strict)
     if intent == WHEN:
-        return _best(passage.text, _CLAUSE, overlap, _DURATION) if duration else _when(passage, overlap)
+        return _when(passage, overlap, kinds)
     if intent == NUMBER:
-        return _best(passage.text, _CLAUSE, overlap, _FIGURE, about)
+        return figure(passage.text, kinds, overlap, about, _heading(passage), _thresholds(passage))
     return _what(passage, overlap)
+
+
+def _heading(passage: Passage) -> str:
+    """What every line of a passage speaks of: a record's 事项 or task, else its section's heading.
+
+    ``标准：每连续租满1年补贴6000元`` names no 租金; its record's 事项 (创业租金补贴) does.
+    """
+    if passage.kind == RECORD:
+        return passage.fields.get(Field.ITEM) or passage.fields.get(TASK, "")
+    return passage.section[-1] if passage.section else ""
+
+
+def _thresholds(passage: Passage) -> tuple[str, ...]:
+    """A benefit record's 条件 and 对象: who qualifies, not what they get."""
+    return tuple(passage.fields[name] for name in (Field.CONDITIONS, Field.TARGET) if passage.fields.get(name))
+
+
+def figure(
+    text: str,
+    kinds: frozenset[str],
+    overlap: Callable[[str], float],
+    about: Callable[[str], bool] = bool,
+    heading: str = "",
+    thresholds: tuple[str, ...] = (),
+) -> Extract | None:
+    """The clause holding a span of ``kinds`` whose own words match the question best (earliest on a tie).
+
+    The clause, not the passage, decides: ``本科…5万元，专科…3万元`` holds two amounts, and only the
+    clause says which one is the 本科 one. The sentence around it (under its ``heading``) counts as
+    much: it names what the clause's figure is for (实习补贴) when the clause itself only says 补贴期限.
+    """
+    best: Extract | None = None
+    for sentence in _SENTENCE.finditer(text):
+        context = f"{heading}{sentence.group(0)}"
+        if not about(context):
+            continue
+        sentence_score = overlap(context)
+        condition_line = bool(_CONDITION_LINE.match(sentence.group(0)))
+        for clause in _CLAUSE.finditer(sentence.group(0)):
+            quoted = clause.group(0).strip()
+            spans = [span for span in find_spans(quoted) if span.kind in kinds]
+            if not spans:
+                continue
+            score = overlap(quoted) + sentence_score
+            conditional = condition_line or any(quoted.rstrip("，,；;。") in part for part in thresholds)
+            if conditional or all(_threshold(quoted, span) for span in spans):
+                score *= CONDITION_WEIGHT
+            if best is None or score > best.score:
+                best = Extract(quoted.rstrip("，,；;。"), quoted, score)
+    return best
 
 
 def _who(passage: Passage, overlap: Callable[[str], float], strict: bool) -> Extract | None:
@@ -82,11 +131,19 @@ def _who(passage: Passage, overlap: Callable[[str], float], strict: bool) -> Ext
     return None if strict else _best(passage.text, _SENTENCE, overlap, _WHO_WORDS)
 
 
-def _when(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
+def _threshold(clause: str, span: Span) -> bool:
+    """``满1年``, ``1年以上的``: the figure qualifies someone rather than saying what they get."""
+    return clause[span.start - 1 : span.start] == "满" or clause[span.end : span.end + 1] == "的"
+
+
+def _when(passage: Passage, overlap: Callable[[str], float], kinds: frozenset[str]) -> Extract | None:
     deadline = passage.fields.get(DEADLINE, "")
-    if deadline:
-        return Extract(f"{DEADLINE}：{deadline}", f"{DEADLINE}：{deadline}")
-    return _best(passage.text, _CLAUSE, overlap, _DEADLINE)
+    # A 完成时限 answers by when; how long (几天) only when it is a span of days itself (20个工作日内).
+    if deadline and (DATE in kinds or any(span.kind in kinds for span in find_spans(deadline))):
+        text = f"{DEADLINE}：{deadline}"
+        return Extract(text, text, overlap(passage.text))
+    found = figure(passage.text, kinds, overlap, heading=_heading(passage), thresholds=_thresholds(passage))
+    return found or (_best(passage.text, _CLAUSE, overlap, _STANDING) if DATE in kinds else None)
 
 
 def _what(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:

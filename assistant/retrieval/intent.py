@@ -13,6 +13,17 @@ WHEN = "when"
 NUMBER = "number"
 WHAT = "what"
 
+# The kinds of figure a when or how-much question asks for (``assistant.answering.spans`` finds them).
+AMOUNT = "amount"
+SHARE = "share"
+COUNT = "count"
+AREA = "area"
+DURATION = "duration"
+FREQUENCY = "frequency"  # how often: 每季度, 按月, 每五年
+AGE = "age"
+DATE = "date"
+FIGURES = frozenset({AMOUNT, SHARE, COUNT, AREA, DURATION, FREQUENCY, AGE})
+
 INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         WHEN,
@@ -28,7 +39,12 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"牵头|责任单位|负责单位|主管|负责部门|谁牵头"
         ),
     ),
-    (NUMBER, re.compile(r"多少|几个|几次|几项|几种|几名|几天|比例|百分之|不低于|不少于|至少|上限|下限|多大")),
+    (
+        NUMBER,
+        re.compile(
+            r"多少|几个|几次|几项|几种|几名|几天|几年|几周|几岁|几成|比例|百分之|不低于|不少于|至少|上限|下限|多大"
+        ),
+    ),
 )
 
 
@@ -49,3 +65,73 @@ _ABOUT_DOCUMENT = re.compile(r"文号|字号|发文|印发|发布|公布|成文|
 
 def asks_about_document(question: str) -> bool:
     return bool(_ABOUT_DOCUMENT.search(question))
+
+
+# What each kind of figure is asked with: first by its unit (几个月, 多少钱, 百分之几), which settles the kind;
+# else by the noun of what is measured (补贴, 比例, 期限). Money is asked by its noun as often as by 多少钱.
+_ASKS_UNIT: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (AMOUNT, re.compile(r"多少钱|几块钱|多少元|几元|多少万")),
+    # 采购金额的多少, 总量的多少: a part of a whole is a share, though the whole is money.
+    (SHARE, re.compile(r"百分之|几成|百分比|多少%|几个百分点|[额量数]的多少")),
+    (AGE, re.compile(r"几岁|多少岁|多大年龄|几周岁|多少周岁")),
+    (AREA, re.compile(r"多少平方|几平方|多大面积|多少亩|几亩|多少公里|几公里")),
+    # 多久 asks how long or how often (多久报一次); 几个工作日 only how long.
+    (FREQUENCY, re.compile(r"多久|多长时间一次|一次|每隔|频次|频率|周期")),
+    (
+        DURATION,
+        re.compile(
+            r"多久|多长时间|几天|多少天|几个?工作日|多少个?工作日|几个月|多少个月|几年|多少年|几小时|多少小时|几周|"
+            r"多少周|几个星期"
+        ),
+    ),
+    (
+        COUNT,
+        re.compile(
+            r"(?:多少|几)(?:个(?!月|工作日|小时|星期|季度|百分点)|项|台|张|名|人|家|件|批|所|套|户|次|种|类|级|条|处|座|辆|床)"
+        ),
+    ),
+)
+_ASKS_NOUN: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        AMOUNT,
+        re.compile(
+            r"金额|额度|费用|补贴|补助|奖励|奖补|资助|津贴|租金|工资|薪酬|扣除(?!期限)|缴费|缴纳|贷款|报销|罚款|"
+            r"滞纳金|保障金|安家费|资金|奖金|钱|费"
+        ),
+    ),
+    (SHARE, re.compile(r"比例|比重|占比|费率|权重|分值")),
+    (AGE, re.compile(r"年龄|周岁|年纪")),
+    (AREA, re.compile(r"面积|平方|公里")),
+    (DURATION, re.compile(r"多长|期限|周期|时长|有效期")),
+    (COUNT, re.compile(r"数量|名额|指标数|人数")),
+)
+_ASKS_DATE = re.compile(
+    r"什么时候|何时|哪天|几月|几号|截止|截至|日期|哪一年|哪年|起止|时间节点|什么时间|施行|生效|实施时间|最晚|最早|"
+    r"日前|底前|申请时间|有效期"
+)
+# A when question that names a calendar point (哪一年, 几月几号, 施行) is not answered by a span of days.
+_ASKS_CALENDAR = re.compile(r"哪一年|哪年|几月|几号|哪天|日期|施行|生效|起止|到哪")
+
+
+def named_kinds(text: str) -> frozenset[str]:
+    """The kinds of figure ``text`` names by unit (几个月) or, failing that, by noun (补贴); empty if none."""
+    units = frozenset(kind for kind, pattern in _ASKS_UNIT if pattern.search(text))
+    return units or frozenset(kind for kind, pattern in _ASKS_NOUN if pattern.search(text))
+
+
+def asked_kinds(question: str, intent: str) -> frozenset[str]:
+    """The kinds of figure a when or how-much question (of ``intent``) can be answered by; empty otherwise."""
+    units = frozenset(kind for kind, pattern in _ASKS_UNIT if pattern.search(question))
+    named = named_kinds(question)
+    if intent == WHEN:
+        if _ASKS_CALENDAR.search(question):
+            return frozenset({DATE})
+        if named & {DURATION, FREQUENCY} and not _ASKS_DATE.search(question):
+            return named & {DURATION, FREQUENCY}
+        return frozenset({DATE, DURATION})  # 什么时候完成 is answered by 12月底前 and by 20个工作日内 alike
+    if intent == NUMBER:
+        figures = named & FIGURES
+        if AMOUNT in figures and figures & {SHARE, AGE, AREA} and not units:
+            figures -= {AMOUNT}  # 补贴比例 asks a share; a noun of money only says what it is a share of
+        return figures or FIGURES
+    return frozenset()

@@ -1,6 +1,8 @@
 """The refusal calibration in eval/answers.py: scores from outcomes and the choice of thresholds."""
 
-from eval.answers import Outcome, choose, scores
+from assistant.answering.answer import Answer, AnswerLine
+from eval.answers import Outcome, choose, has_key_facts, scores
+from eval.labelled import LabelledQuestion
 
 
 def _outcomes(false_refusals: int, refused: int) -> dict[str, Outcome]:
@@ -23,3 +25,17 @@ def test_choice_keeps_false_refusals_within_target_then_prefers_the_stricter_tie
         (0.4, 0.4): _outcomes(false_refusals=2, refused=10),  # refuses more, but 20 % false refusals
     }
     assert choose(table, set(table[0.1, 0.1])) == (0.2, 0.1)
+
+
+def test_key_facts_are_found_in_the_answer_text_after_normalising() -> None:
+    question = LabelledQuestion("d1", "实习补贴每月多少？", "number", "paraphrase", ["d"], [], "", "", None)
+    question.key_facts = ["每人每月3000元", "不超过6个月"]
+    answer = Answer(question.question, question.question, "number", True)
+    answer.lines.append(AnswerLine("天河区（2023）", "给予每人每月３０００元实习补贴；补贴期限不超过 6个月", [1]))
+    assert has_key_facts(answer, question) is True
+    answer.lines[0].text = "给予每人每月3000元实习补贴"
+    assert has_key_facts(answer, question) is False
+    question.key_facts = []
+    assert has_key_facts(answer, question) is None  # nothing to check
+    found = scores([Outcome("number", True, False, True), Outcome("number", True, False, False)])
+    assert found["key_facts[who+when+number]"] == 0.5
