@@ -1,0 +1,85 @@
+"""Typed spans and question parts on real sentences and questions of the dev corpus's kinds."""
+
+from assistant.answering.extraction import figure
+from assistant.answering.parts import question_parts
+from assistant.answering.spans import find_spans
+from assistant.retrieval.intent import (
+    AMOUNT,
+    AREA,
+    COUNT,
+    DATE,
+    DURATION,
+    FREQUENCY,
+    NUMBER,
+    SHARE,
+    WHEN,
+    WHO,
+    asked_kinds,
+)
+
+# 广州市天河区_2023_深化支持港澳青年创新创业高质量发展实施办法, 第八条 and 第十三条
+INTERNSHIP = "基地入驻企业实习的高校在读港澳青年，给予每人每月3000元实习补贴，补贴期限不超过6个月。"
+IN_FORCE = "本办法自2023年9月8日起施行，有效期3年。"
+# 山东省威海市_2020_居民养老服务保障条例, 第十四条
+HOUSING = "城镇新建生活区应当按照每百户不少于二十平方米的标准配套建设社区居家养老服务用房。"
+# 广州市_2025_高校毕业生创业补贴
+PRIZES = "补贴标准：一等奖20万元，二等奖15万元，三等奖10万元，优胜奖5万元。"
+
+
+def kinds_of(text: str) -> list[tuple[str, str]]:
+    return [(span.kind, span.text) for span in find_spans(text)]
+
+
+def test_spans_keep_their_kind_qualifiers_and_units() -> None:
+    assert kinds_of(INTERNSHIP) == [(AMOUNT, "每人每月3000元"), (DURATION, "不超过6个月")]
+    assert kinds_of(IN_FORCE) == [(DATE, "2023年9月8日起"), (DURATION, "3年")]
+    assert kinds_of(HOUSING) == [(AREA, "每百户不少于二十平方米")]
+    assert kinds_of("港澳青年实际权益持股比例达25%以上") == [(SHARE, "达25%以上")]
+    assert (COUNT, "最多不超过10个") in kinds_of("每年获支持企业数量最多不超过10个")
+    # 上海市奉贤区柘林镇_2023_文物保护管理办法: how often is not how long
+    assert (FREQUENCY, "每五年") in kinds_of("镇文物行政管理部门应当每五年对镇级文物保护单位和文物保护点进行评估")
+    assert (DATE, "2025年10月10日9时至2025年11月10日17时") in kinds_of(
+        "申报时间为2025年10月10日9时至2025年11月10日17时"
+    )
+
+
+def test_the_question_says_which_kind_it_asks() -> None:
+    assert asked_kinds("实习补贴每个月给多少钱？", NUMBER) == {AMOUNT}
+    assert asked_kinds("持股比例要达到多少？", NUMBER) == {SHARE}
+    assert asked_kinds("这个办法有效期到哪一年？", WHEN) == {DATE}
+    assert asked_kinds("审核要多长时间？", WHEN) == {DURATION}
+    assert asked_kinds("什么时候完成？", WHEN) == {DATE, DURATION}
+    assert asked_kinds("多久评估一次？", WHEN) == {DURATION, FREQUENCY}
+    assert asked_kinds("多少个工作日内答复？", NUMBER) == {DURATION}  # 每月 is no number of days
+    assert asked_kinds("谁负责？", WHO) == frozenset()
+
+
+def _shared(question: str):
+    return lambda text: len(set(question) & set(text)) / len(set(question))
+
+
+def test_the_figure_is_the_one_whose_clause_matches() -> None:
+    # The amount and the period stand in one sentence: each question gets its own clause.
+    months = figure(INTERNSHIP, frozenset({DURATION}), _shared("实习补贴最长补贴期限几个月"))
+    assert months is not None and months.text == "补贴期限不超过6个月"
+    amount = figure(INTERNSHIP, frozenset({AMOUNT}), _shared("实习补贴每月多少钱"))
+    assert amount is not None and "3000元" in amount.text
+    second = figure(PRIZES, frozenset({AMOUNT}), _shared("二等奖"))
+    assert second is not None and second.text == "二等奖15万元"
+
+
+def test_a_span_of_another_kind_is_no_answer() -> None:
+    # The date of entry into force says nothing of a share or an age.
+    assert figure(IN_FORCE, frozenset({SHARE}), _shared("比例")) is None
+    assert figure(HOUSING, frozenset({AMOUNT}), _shared("养老服务用房补贴多少钱")) is None
+
+
+def test_a_question_of_several_parts_is_split() -> None:
+    parts = question_parts("在平潭的养老机构上班，本科学历能拿多少入职奖补？专科呢？")
+    assert [(p.intent, p.own) for p in parts] == [(NUMBER, "本科学历能拿多少入职奖补"), (NUMBER, "专科")]
+    assert all(p.kinds == {AMOUNT} for p in parts)
+    assert [p.own for p in question_parts("购房补贴和安居补贴最高各多少？")] == ["购房补贴", "安居补贴最高"]
+    assert [p.intent for p in question_parts("这项工作谁负责、什么时候完成？")] == [WHO, WHEN]
+    parts = question_parts("房租补贴一年能补多少？最多能补几年？")
+    assert [p.kinds for p in parts] == [{AMOUNT}, {DURATION}]
+    assert len(question_parts("政务新媒体由谁负责")) == 1

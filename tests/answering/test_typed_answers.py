@@ -1,0 +1,42 @@
+"""Typed answers over real subsidy and regulation documents of the dev corpus (tune half), real model."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.answerer import Answerer
+from assistant.embedding.embedder import SentenceTransformerEmbedder
+from assistant.engine import Engine
+from tests.paths import ROOT
+
+DEV_DOCS = ROOT / "eval" / "corpora" / "dev" / "docs"
+DOCUMENTS = (
+    "广州市_2025_高校毕业生创业补贴.html",
+    "广州市天河区_2023_深化支持港澳青年创新创业高质量发展实施办法.html",
+    "山东省威海市_2020_居民养老服务保障条例.md",
+)
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Answerer:
+    corpus = tmp_path_factory.mktemp("dev-corpus")
+    for name in DOCUMENTS:
+        shutil.copy(DEV_DOCS / name, corpus / name)
+    engine = Engine.open(Path(corpus), tmp_path_factory.mktemp("dev-index"), embedder=embedder, progress=False)
+    return Answerer(engine.retriever)
+
+
+def test_the_figure_asked_not_the_first_one(answerer: Answerer) -> None:
+    # 第八条 holds a 1万元 reward, 3000元 a month, 6 months, 1500元 housing… the internship's period is asked.
+    answer = answerer.answer("港澳青年在天河基地企业实习，实习补贴最长能领几个月？")
+    assert answer.answerable and "不超过6个月" in answer.lines[0].text
+    assert "1万元" not in answer.text
+
+
+def test_every_part_is_answered_and_cited(answerer: Answerer) -> None:
+    answer = answerer.answer("大学生在广州创业租场地，租金补贴一年补多少？最多补几年？")
+    assert answer.answerable and "6000元" in answer.text and "累计不超过3年" in answer.text
+    assert all(line.citations for line in answer.lines) and len(answer.lines) >= 2
+    answer = answerer.answer("威海城镇新建生活区的养老服务用房按每百户多少平方米配建？已建成生活区呢？")
+    assert "二十平方米" in answer.text and "十五平方米" in answer.text
