@@ -493,7 +493,8 @@ ENGLISH = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const element = walker.currentNode.parentElement;
-    const data = element && element.closest("tbody, td");  // the tables' cells are data (audit details, names)
+    // The tables' cells are data (audit details, file names), whatever layout Gradio draws them in (a phone's too).
+    const data = element && element.closest("tbody, td, #documents, #staged, #audit");
     if (element && !data && element.checkVisibility() && english(walker.currentNode.textContent)) {
       found.add(walker.currentNode.textContent.trim());
     }
