@@ -77,17 +77,31 @@ def _mentions(text: str, documents: Iterable[DocumentMeta]) -> set[str]:
     """The jurisdiction names in ``text``, longest first, each occurrence used once.
 
     "达州高新区" must not also count as "达州": a matched name is blanked out before
-    shorter names are looked for.
+    shorter names are looked for; a name qualified by its enclosing ones counts as itself alone.
     """
-    names = sorted(
-        {name for meta in documents for names in region_aliases(meta) for name in names}, key=len, reverse=True
-    )
+    own = {name: name for meta in documents for names in region_aliases(meta) for name in names}
+    for meta in documents:
+        own.update(_qualified_names(region_aliases(meta)))
     found = []
-    for name in names:
+    for name in sorted(own, key=len, reverse=True):
         if name in text:
-            found.append(name)
+            found.append(own[name])
             text = text.replace(name, "\0")
     return set(found)
+
+
+def _qualified_names(levels: list[list[str]]) -> dict[str, str]:
+    """A level's names written after enclosing levels' names (广州市天河区, 四川高县) → the level's own name.
+
+    "广州市天河区" names 天河区 alone, not also 广州市: the enclosing name only says which 天河区.
+    """
+    qualified: dict[str, str] = {}
+    for depth, names in enumerate(levels):
+        prefixes = [""]
+        for enclosing in levels[:depth]:
+            prefixes += [prefix + name for prefix in prefixes for name in enclosing]
+        qualified.update({prefix + name: names[0] for prefix in prefixes if prefix for name in names})
+    return qualified
 
 
 def scope_for(

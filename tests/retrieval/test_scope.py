@@ -53,3 +53,12 @@ def test_places_the_corpus_lacks_are_reported() -> None:
     assert unknown_places("苏州的育儿补贴", _documents()) == []
     assert unknown_places("白银价格和合作社补贴", _documents()) == []  # words, not places
     assert scope_for("成都的育儿补贴是多少", _documents()).doc_ids is None
+
+
+def test_a_place_qualified_by_its_enclosing_ones_names_itself_alone() -> None:
+    # "广州市天河区" is 天河区 (the 广州市 only says which one), as a filter and in a question;
+    # "广州市和天河区" names both.
+    assert scope_for("人才公寓", _documents(), region="广州市天河区").doc_ids == {"th"}
+    assert scope_for("广州天河人才公寓怎么申请", _documents()).doc_ids == {"th"}
+    assert scope_for("广州市和天河区的人才政策", _documents()).doc_ids == {"gz", "th"}
+    assert scope_for("人才公寓", _documents(), region="广东省广州市").doc_ids == {"gz"}
