@@ -62,3 +62,10 @@ def test_a_place_qualified_by_its_enclosing_ones_names_itself_alone() -> None:
     assert scope_for("广州天河人才公寓怎么申请", _documents()).doc_ids == {"th"}
     assert scope_for("广州市和天河区的人才政策", _documents()).doc_ids == {"gz", "th"}
     assert scope_for("人才公寓", _documents(), region="广东省广州市").doc_ids == {"gz"}
+
+
+def test_a_date_within_a_year_is_not_a_documents_year() -> None:
+    # A birth year or a deadline is not a filter: only a year that names a document's year is.
+    scope = scope_for("我是1979年春天出生的，2025年还能申请杭州生育补助吗？", _documents())
+    assert scope.doc_ids == {"hz"} and not scope.unmatched
+    assert scope_for("杭州2024年的生育补助", _documents()).unmatched == "杭州市2024年"
