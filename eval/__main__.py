@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.answering.answerer import Answerer
+from assistant.answering.answerer import Answerer, AnswerSettings
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import DEFAULT_CORPUS, Engine
 from assistant.retrieval.hit import Hit
@@ -92,6 +92,10 @@ def evaluate_sets(
                 "build_seconds": build_seconds,
                 "systems": {system: evaluate_system(run, questions, evidence) for system, run in systems.items()},
                 "answers": evaluate_answers(Answerer(engine.retriever), questions, evidence),
+                # Today's answerer without the learned judge, in the same run: the baseline it must beat.
+                "answers_rules": evaluate_answers(
+                    Answerer(engine.retriever, AnswerSettings(judge=False)), questions, evidence
+                ),
             }
     return results
 
@@ -108,10 +112,13 @@ def print_sets(sets: dict[str, dict]) -> None:
     for system in next(iter(sets.values()))["systems"]:
         cells = "".join(f"{sets[name]['systems'][system][metric]:>24.3f}" for name in sets for metric in COMPARED)
         print(f"{system:<34}{cells}")
-    print(f"\n{'answers (extractive)':<34}" + "".join(f"{name:>24}" for name in sets))
+    answerers = {"answers": "judge", "answers_rules": "rules"}
+    print(
+        f"\n{'answers (extractive)':<34}" + "".join(f"{f'{name} {a}':>24}" for name in sets for a in answerers.values())
+    )
     kinds = sorted({k for result in sets.values() for k in result["answers"] if k.startswith("accuracy[")})
     for metric in (*ANSWERS_SHOWN, *(k for k in kinds if k not in ANSWERS_SHOWN)):
-        values = [sets[name]["answers"].get(metric, float("nan")) for name in sets]
+        values = [sets[name][key].get(metric, float("nan")) for name in sets for key in answerers]
         print(f"{metric:<34}" + "".join(f"{value:>24.3f}" for value in values))
     for name, result in sets.items():
         if name.endswith("check"):  # reported, never looked into: no rule may be written from its failures
@@ -137,15 +144,16 @@ def main(argv: list[str] | None = None) -> int:
         help="write this run's scores to eval/expected/labelled.json (a deliberate new baseline)",
     )
     commands = parser.add_subparsers(
-        dest="command", metavar="{bench,speed,load,throughput,scale}", help="without one: the labelled set"
+        dest="command", metavar="{bench,speed,load,throughput,scale,train-judge}", help="without one: the labelled set"
     )
-    from eval import bench, load, scale, throughput
+    from eval import bench, judge, load, scale, throughput
 
     bench.add_arguments(commands.add_parser("bench", help="external passage benchmark (see eval/bench.py)"))
     commands.add_parser("speed", help="index build time and search/ask latency p50/p95 on the corpus")
     load.add_arguments(commands.add_parser("load", help="concurrent clients against the real app, index update"))
     throughput.add_arguments(commands.add_parser("throughput", help="embedding passages/s per backend"))
     scale.add_arguments(commands.add_parser("scale", help="index types and backends, 10k to 1M chunks"))
+    judge.add_arguments(commands.add_parser("train-judge", help="fit the answerability judge (eval/judge.py)"))
     args = parser.parse_args(argv)
     if args.command == "load":
         return load.run_cli(args)
@@ -155,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         return scale.run_cli(args, sys.argv[1:] if argv is None else argv)
     if args.command == "throughput":
         return throughput.run_cli(args, argv)
+    if args.command == "train-judge":
+        return judge.run_cli(args)
     if args.command == "speed":
         print_speed(run_speed(args.corpus, args.questions, args.model))
         return 0

@@ -46,8 +46,13 @@ def write_report(summary: dict, command: str, directory: Path = RESULTS) -> list
                 f"{row['latency_p95_ms']:.1f}",
             ]
             lines.append(f"| {system} | " + " | ".join(cells) + " |")
-        lines += ["", "| answers | value |", "|---|---|"]
-        lines += [f"| {key} | {value:.3f} |" for key, value in result["answers"].items() if key != "wrong"]
+        rules = result.get("answers_rules", {})
+        lines += ["", "| answers | judge | rules (baseline) |", "|---|---|---|"]
+        lines += [
+            f"| {key} | {value:.3f} | {rules.get(key, float('nan')):.3f} |"
+            for key, value in result["answers"].items()
+            if key != "wrong"
+        ]
         lines.append("")
     lines += ["![recall](labelled_recall.png)", "", "![answers](labelled_answers.png)", ""]
     (directory / "labelled.md").write_text("\n".join(lines), encoding="utf-8")

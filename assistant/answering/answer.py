@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answering.judge import Judgement
 from assistant.documents import DocumentMeta
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.scope import region_aliases
@@ -66,6 +67,7 @@ class Answer:
     message: str = ""  # the refusal, a note, or a generated answer; shown above the lines
     nearest_topics: list[str] = field(default_factory=list)
     generated: bool = False  # written by the configured language model from the cited passages
+    judgement: Judgement | None = None  # the learned judge's verdict, when it decided
 
     @property
     def text(self) -> str:
@@ -86,6 +88,7 @@ class Answer:
             "citations": [citation.to_dict() for citation in self.citations],
             "nearest_topics": self.nearest_topics,
             "generated": self.generated,
+            "judgement": self.judgement.to_dict() if self.judgement else None,
         }
 
 

@@ -11,6 +11,7 @@ from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdictio
 from assistant.answering.conversation import Turn, has_topic, resolve_follow_up
 from assistant.answering.coverage import content_words, coverage, missing_details
 from assistant.answering.extraction import Extract, extract
+from assistant.answering.judge import Judge, Signals, log_score, shipped_judge
 from assistant.answering.parts import Part, question_parts
 from assistant.answering.spans import is_qualifier
 from assistant.documents import APPARATUS, RECORD
@@ -39,6 +40,7 @@ class AnswerSettings:
     min_support: float = 0.1  # the same share in the one passage an answer line cites
     min_about: float = 0.2  # the same share (of words the corpus uses) in the sentence a figure is quoted from
     support_ratio: float = 0.6  # another jurisdiction's line needs this share of the best line's support
+    judge: bool = False  # the learned judge (answering/judge.py) decides instead of min_coverage and min_support
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,13 @@ class Relevance:
 
 
 class Answerer:
-    def __init__(self, retriever: Retriever, settings: AnswerSettings | None = None) -> None:
+    def __init__(
+        self, retriever: Retriever, settings: AnswerSettings | None = None, judge: Judge | None = None
+    ) -> None:
+        """``judge``: the one to use instead of the shipped one (when ``settings.judge``) or of the rule gates."""
         self.retriever = retriever
         self.settings = settings or AnswerSettings()
+        self.judge = judge or (shipped_judge() if self.settings.judge else None)
         self._frequency_store: object = None
         self._frequencies: dict[str, int] = {}
 
@@ -95,11 +101,52 @@ class Answerer:
         topic = resolved if follow_up.same_task is None else follow_up.same_task.question
         words = content_words(topic, self.retriever.store.lexical.tokenizer, places)
         top = "".join(f"{hit.meta.title}{hit.passage.section_path}{hit.passage.text}" for hit in hits[:3])
-        if not hits or coverage(words, top, self._rarity)[0] < self.settings.min_coverage:
+        covered = coverage(words, top, self._rarity)[0] if hits else 0.0
+        if not hits or (self.judge is None and covered < self.settings.min_coverage):
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
         single = scope.doc_ids is not None and len(scope.doc_ids) == 1
         judged = [(part, self._relevance(resolved, words, part)) for part in question_parts(resolved)]
-        return self._compose(asked, resolved, intent, hits, judged, single)
+        answer, answered = self._compose(asked, resolved, intent, hits, judged, single)
+        if self.judge is None or not answer.answerable:
+            return answer
+        signals = self._signals(resolved, words, covered, hits, answer, judged, answered, bool(scope.regions))
+        judgement = self.judge.judge(signals)
+        if not judgement.accepted:
+            answer = self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
+        answer.judgement = judgement
+        return answer
+
+    def _signals(
+        self,
+        question: str,
+        words: list[str],
+        covered: float,
+        hits: list[Hit],
+        answer: Answer,
+        judged: list[tuple[Part, Relevance]],
+        answered: int,
+        named_place: bool,
+    ) -> Signals:
+        """What the judge weighs: how the top and the cited passages cover the question, and the legs' scores."""
+        cited = [citation.hit for citation in answer.citations]
+        texts = [f"{hit.meta.title}{_passage_text(hit)}" for hit in cited]
+        total = sum(self._rarity(word) for word in words) or 1.0
+        first = cited[0]
+        return Signals(
+            coverage_top=covered,
+            support_cited=max(coverage(words, text, self._rarity)[0] for text in texts),
+            missing_detail=float(all(missing_details(question, text) for text in texts)),
+            unknown_share=sum(self._rarity(word) for word in words if not self._frequency(word)) / total,
+            dense_top=max(hit.leg_scores.get("dense", 0.0) for hit in hits[:3]),
+            dense_cited=first.leg_scores.get("dense", 0.0),
+            bm25_top=log_score(max(hit.leg_scores.get("bm25", 0.0) for hit in hits[:3])),
+            bm25_cited=log_score(first.leg_scores.get("bm25", 0.0)),
+            about_best=judged[0][1].overlap(answer.citations[0].evidence),
+            parts_answered=answered / len(judged),
+            kind_asked=float(any(part.kinds for part, _ in judged)),
+            named_place=float(named_place),
+            content_words=math.log1p(len(words)),
+        )
 
     def _same_task_first(self, previous: Turn, hits: list[Hit]) -> list[Hit]:
         """The passages the previous question was answered from, then ``hits``: "什么时候完成？" after "由谁负责？"
@@ -163,14 +210,14 @@ class Answerer:
         def support(hit: Hit) -> float:
             # The top passages together may cover the question while the one a line quotes is about
             # something else (another task's deadline, another kind of figure): such a line is dropped.
-            text = "".join(f"{p.section_path}{p.text}" for p in (hit.passage, *hit.also_at))
+            text = _passage_text(hit)
             share, _ = coverage(words, f"{hit.meta.title}{text}", self._rarity)
             return 0.0 if missing_details(question, text) else share
 
         return Relevance(
             overlap,
             support,
-            self.settings.min_support,
+            self.settings.min_support if self.judge is None else 0.0,  # the judge weighs support itself
             lambda text: coverage(known, text, self._rarity)[0] >= self.settings.min_about,
             part.kinds,
             asks_about_document(question),
@@ -200,8 +247,9 @@ class Answerer:
         hits: list[Hit],
         judged: list[tuple[Part, Relevance]],
         single: bool,
-    ) -> Answer:
-        """A line per jurisdiction and part asked, each citing its passage; parts no passage states are named."""
+    ) -> tuple[Answer, int]:
+        """A line per jurisdiction and part asked, each citing its passage; parts no passage states are named.
+        Also: how many parts got a line."""
         by_document: dict[str, list[Hit]] = {}
         for hit in hits:
             by_document.setdefault(hit.passage.doc_id, []).append(hit)
@@ -235,14 +283,14 @@ class Answerer:
             answer.citations.append(citation)
             answer.lines.append(AnswerLine(jurisdiction_label(hit.meta), extracted.text, [citation.n]))
         if not answer.lines:
-            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
+            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits), 0
         notes = [f"（理解为：{resolved}）"] if resolved != asked else []
         unstated = [part.own for part, _ in judged if part not in answered]
         if unstated:
             notes.append(f"（{NOT_STATED}：{'；'.join(unstated)}）")
         answer.message = "".join(notes)
         assert not unsupported_markers(answer.text, answer.citations), "every marker must point to a citation"
-        return answer
+        return answer, len(answered)
 
     def _extract_for(self, doc: str, hits: list[Hit], part: Part, relevance: Relevance) -> tuple[Hit, Extract] | None:
         """The answer from one document: its own hits first, then a deeper search in it, then its best sentence.
@@ -308,6 +356,19 @@ def _rows_behind(hit: Hit, overlap: Callable[[str], float]) -> list[Hit]:
     """
     rows = sorted((p for p in hit.also_at if p.kind == RECORD), key=lambda p: -overlap(p.text))
     return [
-        Hit(row, hit.meta, hit.score, hit.rank, also_at=[hit.passage, *(p for p in hit.also_at if p is not row)])
+        Hit(
+            row,
+            hit.meta,
+            hit.score,
+            hit.rank,
+            leg_scores=hit.leg_scores,
+            leg_ranks=hit.leg_ranks,
+            also_at=[hit.passage, *(p for p in hit.also_at if p is not row)],
+        )
         for row in rows
     ]
+
+
+def _passage_text(hit: Hit) -> str:
+    """A hit's passage and the places that repeat it, each under its section path."""
+    return "".join(f"{p.section_path}{p.text}" for p in (hit.passage, *hit.also_at))
