@@ -2,7 +2,8 @@
 
 Latencies are per question with the query-embedding cache emptied first, after a warm-up,
 so they are what a new question costs. BM25-only search is the in-run baseline the other
-numbers are divided by (ratios travel between machines better than milliseconds).
+numbers are divided by (ratios travel between machines better than milliseconds). ``ask`` is timed with the
+learned judge and, beside it, with the rule gates it replaces.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.answering.answerer import Answerer
+from assistant.answering.answerer import Answerer, AnswerSettings
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import Engine
 from eval import metrics
@@ -44,13 +45,15 @@ def run_speed(corpus: Path, questions_file: Path, model: str) -> dict:
         Engine.open(corpus, Path(index_dir), embedder=embedder, progress=False)
         reopen = time.perf_counter() - started
     retriever = engine.retriever
-    answerer = Answerer(retriever)
+    answerer = Answerer(retriever, AnswerSettings(judge=True))
+    rules = Answerer(retriever, AnswerSettings(judge=False))
     clear = retriever._vectors.clear
     result = {"passages": len(engine.store.passages), "build_seconds": build, "reopen_seconds": reopen}
     runs = {
         "search bm25": lambda q: retriever.search(q, 10, mode="bm25"),
         "search hybrid": lambda q: retriever.search(q, 10),
         "ask (extractive)": answerer.answer,
+        "ask (rules, no judge)": rules.answer,
     }
     for name, run in runs.items():
         timings = _latencies(run, questions, clear)
@@ -66,7 +69,7 @@ def print_speed(result: dict) -> None:
         f"index build: {result['build_seconds']:.1f} s for {result['passages']} passages; "
         f"reopen with nothing changed: {result['reopen_seconds']:.2f} s"
     )
-    print(f"{'':<20}{'p50 ms':>10}{'p95 ms':>10}{'p50 / bm25':>12}")
-    for name in ("search bm25", "search hybrid", "ask (extractive)"):
+    print(f"{'':<24}{'p50 ms':>10}{'p95 ms':>10}{'p50 / bm25':>12}")
+    for name in ("search bm25", "search hybrid", "ask (extractive)", "ask (rules, no judge)"):
         row = result[name]
-        print(f"{name:<20}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}{row['p50_vs_bm25']:>12.1f}")
+        print(f"{name:<24}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}{row['p50_vs_bm25']:>12.1f}")

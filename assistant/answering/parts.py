@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.retrieval.intent import WHAT, asked_kinds, detect_intent
+from assistant.retrieval.intent import WHAT, asked_kinds, detect_intent, keyword_intent
 
 _CLAUSE = re.compile(r"[^？?，,；;！!。]+")
 # A clause asks something when it holds a question word; one without is context (在平潭的养老机构上班).
@@ -48,10 +48,22 @@ def question_parts(question: str) -> list[Part]:
             parts.append(Part(before.intent, before.kinds, elliptical.group(1), question))
             continue
         parts.extend(_each(_LEADING.sub("", clause), question))
+    if not asked:
+        parts = _keyword_parts(question)
     if len(parts) <= 1:
-        intent = detect_intent(question)
+        intent = parts[0].intent if parts else detect_intent(question)
         return [Part(intent, asked_kinds(question, intent), question, question)]
     return parts
+
+
+def _keyword_parts(question: str) -> list[Part]:
+    """``杭州 三孩补助 金额 申领时限``: a search-box query asks one thing per asking noun (金额, 时限)."""
+    words = question.split()
+    return [
+        Part(intent, asked_kinds(word, intent), word, question)
+        for word in words
+        if len(words) > 1 and (intent := keyword_intent(word))
+    ]
 
 
 def _pieces(clause: str) -> list[str]:

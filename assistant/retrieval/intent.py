@@ -76,7 +76,7 @@ _ASKS_UNIT: tuple[tuple[str, re.Pattern[str]], ...] = (
     (AGE, re.compile(r"几岁|多少岁|多大年龄|几周岁|多少周岁")),
     (AREA, re.compile(r"多少平方|几平方|多大面积|多少亩|几亩|多少公里|几公里")),
     # 多久 asks how long or how often (多久报一次); 几个工作日 only how long.
-    (FREQUENCY, re.compile(r"多久|多长时间一次|一次|每隔|频次|频率|周期")),
+    (FREQUENCY, re.compile(r"多久|多长时间一次|一次(?!性)|每隔|频次|频率|周期")),  # 一次性 is once, not how often
     (
         DURATION,
         re.compile(
@@ -117,6 +117,20 @@ def named_kinds(text: str) -> frozenset[str]:
     """The kinds of figure ``text`` names by unit (几个月) or, failing that, by noun (补贴); empty if none."""
     units = frozenset(kind for kind, pattern in _ASKS_UNIT if pattern.search(text))
     return units or frozenset(kind for kind, pattern in _ASKS_NOUN if pattern.search(text))
+
+
+# A search-box query (杭州 三孩补助 金额 申领时限) asks with nouns: a figure's (金额) or a time's (时限).
+_ASKS_TIME_NOUN = re.compile(r"时限|期限|时间|日期|截止|有效期|时效")
+_ASKS_FIGURE_NOUN = re.compile(r"金额|额度|标准|比例|数额|多少")
+
+
+def keyword_intent(word: str) -> str | None:
+    """The intent a word of a keyword query asks with (时限 → when, 金额 → number), if it asks at all."""
+    if _ASKS_TIME_NOUN.search(word):
+        return WHEN
+    if _ASKS_FIGURE_NOUN.search(word):
+        return NUMBER
+    return None
 
 
 def asked_kinds(question: str, intent: str) -> frozenset[str]:

@@ -12,6 +12,7 @@ from assistant.retrieval.intent import (
     FREQUENCY,
     NUMBER,
     SHARE,
+    WHAT,
     WHEN,
     WHO,
     asked_kinds,
@@ -83,3 +84,18 @@ def test_a_question_of_several_parts_is_split() -> None:
     parts = question_parts("房租补贴一年能补多少？最多能补几年？")
     assert [p.kinds for p in parts] == [{AMOUNT}, {DURATION}]
     assert len(question_parts("政务新媒体由谁负责")) == 1
+
+
+def test_a_keyword_query_asks_one_thing_per_asking_noun() -> None:
+    parts = question_parts("杭州 三孩补助 金额 申领时限")
+    assert [(p.intent, p.own) for p in parts] == [(NUMBER, "金额"), (WHEN, "申领时限")]
+    assert parts[0].kinds == {AMOUNT}
+    (single,) = question_parts("广州 高校毕业生 一次性创业资助 金额")
+    assert single.intent == NUMBER and single.kinds == {AMOUNT}
+    assert question_parts("大庆 育儿补贴 申请材料")[0].intent == WHAT  # asks with no noun of a figure or time
+
+
+def test_once_off_is_not_how_often() -> None:
+    (part,) = question_parts("分别给予多少一次性配套建设支持？")
+    assert part.kinds != {FREQUENCY}  # it was read as how often; any figure may answer it
+    assert question_parts("多久报送一次？")[0].kinds >= {FREQUENCY}
