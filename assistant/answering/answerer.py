@@ -7,13 +7,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdiction_label, unsupported_markers
 from assistant.answering.conversation import Turn, has_topic, resolve_follow_up
 from assistant.answering.coverage import content_words, coverage, missing_details
 from assistant.answering.extraction import Extract, extract
 from assistant.answering.judge import Judge, Signals, log_score, shipped_judge
 from assistant.answering.parts import Part, question_parts
-from assistant.answering.spans import is_qualifier
+from assistant.answering.spans import find_spans, is_qualifier
 from assistant.documents import APPARATUS, RECORD
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.intent import INTENT_PATTERNS, WHAT, WHO, asks_about_document, detect_intent
@@ -132,6 +134,8 @@ class Answerer:
         texts = [f"{hit.meta.title}{_passage_text(hit)}" for hit in cited]
         total = sum(self._rarity(word) for word in words) or 1.0
         first = cited[0]
+        evidence = answer.citations[0].evidence
+        kinds = frozenset(kind for part, _ in judged for kind in part.kinds)
         return Signals(
             coverage_top=covered,
             support_cited=max(coverage(words, text, self._rarity)[0] for text in texts),
@@ -141,7 +145,9 @@ class Answerer:
             dense_cited=first.leg_scores.get("dense", 0.0),
             bm25_top=log_score(max(hit.leg_scores.get("bm25", 0.0) for hit in hits[:3])),
             bm25_cited=log_score(first.leg_scores.get("bm25", 0.0)),
-            about_best=judged[0][1].overlap(answer.citations[0].evidence),
+            about_best=judged[0][1].overlap(evidence),
+            evidence_dense=float(self.retriever.query_vector(question) @ self._evidence_vector(evidence)),
+            kind_found=float(bool(kinds & {span.kind for span in find_spans(evidence)})),
             parts_answered=answered / len(judged),
             kind_asked=float(any(part.kinds for part, _ in judged)),
             named_place=float(named_place),
@@ -222,6 +228,10 @@ class Answerer:
             part.kinds,
             asks_about_document(question),
         )
+
+    def _evidence_vector(self, evidence: str) -> np.ndarray:
+        """The quoted clause embedded as a passage (one short text: a few milliseconds)."""
+        return self.retriever.embedder.encode_passages([evidence])[0]
 
     def _rarity(self, word: str) -> float:
         """Inverse document frequency of a word as a substring of the passages."""

@@ -33,6 +33,8 @@ class Signals:
     bm25_top: float  # log(1 + the best BM25 score among the top passages)
     bm25_cited: float  # log(1 + the first cited passage's BM25 score)
     about_best: float  # how much of the question the first quoted clause holds
+    evidence_dense: float  # the embedder's cosine between the question and the first quoted clause
+    kind_found: float  # 1 when the first quoted clause holds a figure or date of a kind the question asks
     parts_answered: float  # the share of the question's parts that got a line
     kind_asked: float  # 1 when the question asks a figure or a date (a span of its kind must be quoted)
     named_place: float  # 1 when the question names a jurisdiction the documents cover

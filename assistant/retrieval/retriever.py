@@ -133,14 +133,14 @@ class Retriever:
         return scores[top], top
 
     def _dense(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        return self.store.dense.search(self._query_vector(question), self.settings.depth, allowed)
+        return self.store.dense.search(self.query_vector(question), self.settings.depth, allowed)
 
     def forget_queries(self) -> None:
         """Empty the query-embedding cache (benchmarks measure what a new question costs)."""
         with self._vectors_lock:
             self._vectors.clear()
 
-    def _query_vector(self, question: str) -> np.ndarray:
+    def query_vector(self, question: str) -> np.ndarray:
         """Query embeddings are cached: an answer searches again within each jurisdiction it names."""
         vector = self._vectors.get(question)
         if vector is None:
