@@ -14,7 +14,7 @@ def _load_terms() -> list[tuple[str, str]]:
     pairs = []
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            everyday, official = line.split("\t", 1)
+            everyday, official = line.split("#", 1)[0].split("\t", 1)  # a comment says why the pair holds
             pairs.append((everyday.strip(), official.strip()))
     return pairs
 
