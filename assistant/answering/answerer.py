@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdiction_label, unsupported_markers
 from assistant.answering.conversation import Turn, has_topic, resolve_follow_up
-from assistant.answering.coverage import content_words, coverage, missing_details
+from assistant.answering.coverage import DETAIL_WORDS, SERVICE_WORDS, content_words, coverage, missing_details
 from assistant.answering.extraction import Extract, extract
 from assistant.answering.judge import Judge, Signals, log_score, shipped_judge
 from assistant.answering.parts import Part, question_parts
@@ -42,7 +42,7 @@ class AnswerSettings:
     min_support: float = 0.1  # the same share in the one passage an answer line cites
     min_about: float = 0.2  # the same share (of words the corpus uses) in the sentence a figure is quoted from
     support_ratio: float = 0.6  # another jurisdiction's line needs this share of the best line's support
-    judge: bool = False  # the learned judge (answering/judge.py) decides instead of min_coverage and min_support
+    judge: bool = True  # the learned judge (answering/judge.py) decides instead of min_coverage and min_support
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,8 @@ class Answerer:
         return Signals(
             coverage_top=covered,
             support_cited=max(coverage(words, text, self._rarity)[0] for text in texts),
-            missing_detail=float(all(missing_details(question, text) for text in texts)),
+            missing_detail=float(all(missing_details(question, text, DETAIL_WORDS) for text in texts)),
+            missing_service=float(all(missing_details(question, text, SERVICE_WORDS) for text in texts)),
             unknown_share=sum(self._rarity(word) for word in words if not self._frequency(word)) / total,
             dense_top=max(hit.leg_scores.get("dense", 0.0) for hit in hits[:3]),
             dense_cited=first.leg_scores.get("dense", 0.0),

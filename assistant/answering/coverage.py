@@ -30,6 +30,7 @@ def _word_list(name: str) -> frozenset[str]:
 
 QUESTION_WORDS = _word_list("question_words.txt")
 DETAIL_WORDS = _word_list("detail_words.txt")
+SERVICE_WORDS = _word_list("service_words.txt")
 
 
 def content_words(question: str, tokenizer: ChineseTokenizer, places: Iterable[str] = ()) -> list[str]:
@@ -67,13 +68,13 @@ def coverage(words: list[str], text: str, rarity: Callable[[str], float]) -> tup
     return 1 - sum(rarity(word) for word in missing) / total, missing
 
 
-def missing_details(question: str, text: str) -> list[str]:
-    """The details the question asks for (电话, 网址…) that ``text`` does not state.
+def missing_details(question: str, text: str, words: frozenset[str] = DETAIL_WORDS | SERVICE_WORDS) -> list[str]:
+    """The details (电话, 网址…) and services (公积金…) the question asks about that ``text`` does not state.
 
     A detail that is a figure (多少钱, 补贴标准) is stated by a span of its kind (每人每月3000元), whatever
     words stand around it.
     """
-    asked = [word for word in DETAIL_WORDS if word in question]
+    asked = [word for word in words if word in question]
     shortest = [word for word in asked if not any(other in word for other in asked if other != word)]
     missing = [word for word in shortest if word not in text]
     if not missing:

@@ -27,6 +27,7 @@ class Signals:
     coverage_top: float  # rarity-weighted share of the question's content words in the top passages
     support_cited: float  # the same share in the best passage an answer line cites
     missing_detail: float  # 1 when every cited passage lacks a detail the question asks (电话, 网址…)
+    missing_service: float  # 1 when every cited passage lacks the citizen service the question names (公积金…)
     unknown_share: float  # rarity-weighted share of the content words no passage of the corpus uses
     dense_top: float  # the best cosine of the dense leg among the top passages
     dense_cited: float  # the dense leg's cosine for the first cited passage (0 when outside its top)
@@ -61,7 +62,7 @@ class Judgement:
 
     def to_dict(self) -> dict:
         return {
-            "probability": round(self.probability, 4),
+            "probability": round(float(self.probability), 4),
             "threshold": round(self.threshold, 4),
             "signals": {name: round(value, 4) for name, value in asdict(self.signals).items()},
         }
@@ -79,7 +80,7 @@ class Judge:
     trained_on: str = ""
 
     def judge(self, signals: Signals) -> Judgement:
-        return Judgement(self.probability(signals.vector()[None, :])[0], self.threshold, signals)
+        return Judgement(float(self.probability(signals.vector()[None, :])[0]), self.threshold, signals)
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         z = ((rows - self.mean) / self.scale) @ self.weights + self.bias
