@@ -26,6 +26,8 @@ _WHO_WORDS = re.compile(r"负责(?!人|同志)|牵头|主管部门|承担")
 # not what is granted: it is the answer only when nothing granted matches the question better.
 _CONDITION_LINE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,4}(?:条件|对象|范围)[：:])")
 CONDITION_WEIGHT = 0.5
+# A sentence that asks (a Q&A's question line, ``…怎样的？``) states nothing: its figures are the question's.
+_ASKS = re.compile(r"[？?]\s*$")
 # 完成时限 values of work plans that hold no figure: a deadline all the same.
 _STANDING = re.compile(r"长期坚持|持续推进|及时公开")
 
@@ -100,7 +102,7 @@ def figure(
     best: Extract | None = None
     for sentence in _SENTENCE.finditer(text):
         context = f"{heading}{sentence.group(0)}"
-        if not about(context):
+        if _ASKS.search(sentence.group(0)) or not about(context):
             continue
         sentence_score = overlap(context)
         condition_line = bool(_CONDITION_LINE.match(sentence.group(0)))
@@ -151,6 +153,7 @@ def _what(passage: Passage, overlap: Callable[[str], float]) -> Extract | None:
         task = passage.fields.get(TASK, "")
         return Extract(task, task) if task else None
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(passage.text) if len(m.group(0).strip()) > 4]
+    sentences = [sentence for sentence in sentences if not _ASKS.search(sentence)] or sentences
     if not sentences:
         return None
     ranked = sorted(range(len(sentences)), key=lambda i: -overlap(sentences[i]))
