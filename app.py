@@ -156,6 +156,11 @@ def _headers(columns: list[str] | tuple[str, ...]) -> list[str]:
     return [COLUMN_LABELS.get(column) or META_LABELS.get(column, column) for column in columns]
 
 
+def _table(rows: list[list], columns: list[str] | tuple[str, ...], label: str, elem_id: str) -> gr.Dataframe:
+    """One of the admin page's read-only tables, its headers in Chinese."""
+    return gr.Dataframe(rows, headers=_headers(columns), label=label, interactive=False, elem_id=elem_id)
+
+
 def _filter_choices(service: PolicyService) -> tuple[list, list, list]:
     """The filters' choices from the index as it is now: regions, years, documents by their titles."""
     documents = service.documents()
@@ -555,13 +560,7 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
                 stage = gr.Checkbox(label="暂存待审核（仅管理员可检索）", value=False, elem_id="stage-documents")
             add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
             upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
-            documents = gr.Dataframe(
-                _document_rows(service),
-                headers=_headers(DOCUMENT_COLUMNS),
-                label="已收录文件",
-                interactive=False,
-                elem_id="documents",
-            )
+            documents = _table(_document_rows(service), DOCUMENT_COLUMNS, "已收录文件", "documents")
             gr.Markdown(
                 "### 管理文件\n选择文件后可修正元数据（清空一项即恢复为文件自身的值）、删除，或恢复保存的版本。"
             )
@@ -579,13 +578,7 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
                 "### 暂存待审核\n暂存的文件只在这里可检索，问答页面和公开接口都看不到。审核后发布（立即公开，"
                 "不再重新计算向量；同名文件须勾选替换，旧版本保存）或丢弃（文件保存为版本，可恢复）。"
             )
-            staged_table = gr.Dataframe(
-                _staged_rows(service),
-                headers=_headers(STAGED_COLUMNS),
-                label="暂存的文件",
-                interactive=False,
-                elem_id="staged",
-            )
+            staged_table = _table(_staged_rows(service), STAGED_COLUMNS, "暂存的文件", "staged")
             with gr.Row():
                 staged_question = gr.Textbox(label="检索暂存的文件", elem_id="staged-question", scale=3)
                 staged_search = gr.Button("检索", elem_id="staged-search", scale=1)
@@ -601,13 +594,7 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
             gr.Markdown(
                 "### 审计日志\n每项管理操作：谁、何时、做了什么、文件的 SHA-256、修改前后的元数据（最新的在前）。"
             )
-            audit = gr.Dataframe(
-                _audit_rows(service),
-                headers=_headers(AUDIT_COLUMNS),
-                label="审计日志",
-                interactive=False,
-                elem_id="audit",
-            )
+            audit = _table(_audit_rows(service), AUDIT_COLUMNS, "审计日志", "audit")
             export_audit_button = gr.Button("导出审计日志", elem_id="export-audit")
             exported_audit = gr.File(label="审计日志文件", file_count="multiple", interactive=False)
             gr.Markdown(
