@@ -15,8 +15,6 @@ import json
 import os
 import sys
 import tempfile
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,16 +24,17 @@ import gradio as gr
 import uvicorn
 from gradio.utils import get_upload_folder
 
+from assistant.answering.generation import GenerationSettings
 from assistant.cli import add_index_arguments, index_settings
 from assistant.documents import META_FIELDS
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine
 from assistant.indexing.store import IndexUnavailable
 from assistant.loading import SUPPORTED_SUFFIXES
+from assistant.presentation import history
 from assistant.presentation.access import AccessPolicy
 from assistant.presentation.api import LOOPBACK_HOSTS, create_api
 from assistant.presentation.audit import AUDIT_FILE, Action, AuditEntry, AuditLog
 from assistant.presentation.audit import COLUMNS as AUDIT_COLUMNS
-from assistant.presentation.concise import concise_text
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.limits import MEGABYTE, RequestLimits
 from assistant.presentation.locale import CHINESE_JS, ChineseLocale
@@ -45,6 +44,8 @@ from assistant.presentation.render import (
     SOURCES_CSS,
     answer_markdown,
     escape_markdown,
+    generating_markdown,
+    mode_label,
     sources_html,
 )
 from assistant.presentation.service import READ_ONLY_MESSAGE, PolicyService, ReadOnlyError
@@ -55,6 +56,7 @@ from assistant.presentation.upload import (
     UploadRefused,
     received_file,
 )
+from assistant.retrieval.hit import Hit
 from assistant.retrieval.question import (
     PASTE_CHARS,
     QuestionError,
@@ -64,13 +66,26 @@ from assistant.retrieval.question import (
 
 EXAMPLES = [
     "政务新媒体由谁负责",
-    "那高县呢？",
+    "高县政务新媒体由谁负责",
     "政府的公众号归谁管？",
     "政府网站适老化改造什么时候完成",
     "政务新媒体季度抽查比例不低于多少",
 ]
 ALL = ""  # the filter value meaning "no filter"
 DOCUMENT_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "doc_number", "file", "passages"]
+HIT_COLUMNS = [
+    "排名",
+    "最终得分",
+    "BM25 得分",
+    "BM25 排名",
+    "向量得分",
+    "向量排名",
+    "地区",
+    "年份",
+    "文件",
+    "章节",
+    "段落",
+]
 STAGED_COLUMNS = ["doc_id", "title", "region", "year", "issuer", "file", "passages", "staged_at", "sha256"]
 COLUMN_LABELS = {  # the tables' headers (the rows keep the API's field order)
     "doc_id": "文件编号",
@@ -141,6 +156,11 @@ def _headers(columns: list[str] | tuple[str, ...]) -> list[str]:
     return [COLUMN_LABELS.get(column) or META_LABELS.get(column, column) for column in columns]
 
 
+def _table(rows: list[list], columns: list[str] | tuple[str, ...], label: str, elem_id: str) -> gr.Dataframe:
+    """One of the admin page's read-only tables, its headers in Chinese."""
+    return gr.Dataframe(rows, headers=_headers(columns), label=label, interactive=False, elem_id=elem_id)
+
+
 def _filter_choices(service: PolicyService) -> tuple[list, list, list]:
     """The filters' choices from the index as it is now: regions, years, documents by their titles."""
     documents = service.documents()
@@ -169,8 +189,9 @@ def _document_rows(service: PolicyService) -> list[list]:
     return [[row.get(column, "") for column in DOCUMENT_COLUMNS] for row in service.documents()]
 
 
-def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
-    """The public page: filters, chat and operator tools on the left, the cited sources on the right."""
+def build_ui(service: PolicyService, feedback: FeedbackStore, history_secret: str) -> gr.Blocks:
+    """The public page: past conversations, filters, chat and operator tools on the left, the cited sources on
+    the right. Conversations are kept in the browser (``assistant/presentation/history.py``)."""
     regions, years, files = _filter_choices(service)
 
     def render_sources(record: dict | None) -> str:
@@ -180,15 +201,31 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         note = record["answer"].get("message") or "这个回答没有引用。"
         return sources_html(citations, service.originals_for(citations), note)
 
+    def shown_conversation(stored: dict) -> tuple:
+        """The chat, its records, the last answer's sources and concise line, and the list, for ``stored``."""
+        conversation = history.find(stored, stored["current"])
+        chat, records = (conversation["chat"], conversation["records"]) if conversation else ([], [])
+        last = records[-1] if records else None
+        listed = gr.update(choices=history.choices(stored), value=stored["current"])
+        return chat, records, render_sources(last), last["concise"] if last else "", stored, listed
+
     def respond(
-        question: str, chat: list, records: list, region: str, year: str, doc_ids: list[str], concise: bool
+        question: str,
+        chat: list,
+        records: list,
+        stored: dict,
+        region: str,
+        year: str,
+        doc_ids: list[str],
+        concise: bool,
     ) -> Iterator[tuple]:
-        """Answer in the chat, line by line, then show the sources of this answer."""
+        """Answer in the chat (a generated answer as its tokens arrive), show its sources, keep the conversation."""
         text = (question or "").strip()
         chat, records = list(chat or []), list(records or [])
+        keep = gr.update(), gr.update()  # the stored history and the list, until the answer is in
         if not text:
             gr.Warning("请输入要查询的问题。", title="提示")
-            yield chat, question, records, gr.update(), gr.update()
+            yield chat, question, records, gr.update(), gr.update(), *keep
             return
         pasted, text = text, extract_question(text)  # a long paste: the question sentence in it
         shown_question = escape_markdown(text)
@@ -197,28 +234,53 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
         chat += [{"role": "user", "content": shown_question}, {"role": "assistant", "content": "正在查找…"}]
         if not service.filters_match(region or None, int(year) if year else None, doc_ids):
             chat[-1] = {"role": "assistant", "content": f"*{escape_markdown(_no_match(region, year, doc_ids))}*"}
-            yield chat, "", records, sources_html([], note="没有符合筛选条件的文件。"), gr.update()
+            yield chat, "", records, sources_html([], note="没有符合筛选条件的文件。"), gr.update(), *keep
             return
-        yield chat, "", records, sources_html([], note="正在查找相关文件…"), gr.update()
-        history = [record["turn"] for record in records if record["turn"] is not None]
-        answer, turn = service.answer(text, history, region or None, int(year) if year else None, doc_ids or None)
-        record = {
-            "answer": answer.to_dict(),
-            "turn": turn,
-            "at": len(chat) - 1,  # its message in the chat (a filter refusal has a message and no record)
-            "id": uuid.uuid4().hex,  # its feedback's key: a changed judgement replaces the earlier one
-            "concise": concise_text(answer),
-        }
-        shown = _concise_markdown(answer.message, record["concise"]) if concise else answer_markdown(record["answer"])
-        record["seen"] = record["concise"] if concise else answer.text  # what feedback on it stores
-        parts = shown.split("\n\n")
-        for count in range(1, len(parts)):  # stream: the note first, then each jurisdiction's line
-            chat[-1] = {"role": "assistant", "content": "\n\n".join(parts[:count])}
-            yield chat, "", records, gr.update(), gr.update()
-            time.sleep(0.05)
+        yield chat, "", records, sources_html([], note="正在查找相关文件…"), gr.update(), *keep
+        filters = (region or None, int(year) if year else None, doc_ids or None)
+        generated = ""
+        for item in service.answer_stream(text, history.turns(records), *filters):
+            if isinstance(item, str):  # a piece of the generated answer, as the language model sends it
+                generated += item
+                chat[-1] = {"role": "assistant", "content": generating_markdown(generated)}
+                yield chat, "", records, gr.update(), gr.update(), *keep
+                continue
+            answered = item
+        answer = answered.answer
+        lines_only = concise and not answer.generated  # operator mode: a generated answer is shown as it is
+        record = history.new_record(answered, len(chat) - 1, lines_only)
+        shown = answer_markdown(record["answer"])
+        if lines_only:
+            shown = _concise_markdown(answer.message, record["concise"])
         chat[-1] = {"role": "assistant", "content": shown}
         records.append(record)
-        yield chat, "", records, render_sources(record), gr.update(value=record["concise"], visible=concise)
+        stored = history.save(stored, chat, records)
+        listed = gr.update(choices=history.choices(stored), value=stored["current"])
+        yield (
+            chat,
+            "",
+            records,
+            render_sources(record),
+            gr.update(value=record["concise"], visible=concise),
+            stored,
+            listed,
+        )
+
+    def restore(stored: dict) -> tuple:
+        """On (re)load: the conversation this browser had open, and its list of past conversations."""
+        return shown_conversation(history.prune(stored))
+
+    def open_conversation(conversation_id: str | None, stored: dict) -> tuple:
+        return shown_conversation(history.opened(stored, conversation_id))
+
+    def new_conversation(stored: dict) -> tuple:
+        """An empty chat; the one that was open stays in the list."""
+        return shown_conversation(history.opened(stored, None))
+
+    def delete_conversation(stored: dict) -> tuple:
+        """The open conversation removed from this browser; an empty chat is left."""
+        stored = history.prune(stored)
+        return shown_conversation(history.delete(stored, stored["current"]))
 
     def select_message(records: list, event: gr.SelectData) -> tuple:
         """Clicking an earlier answer shows its sources again."""
@@ -257,10 +319,23 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
 
     with gr.Blocks(title="政策问答", analytics_enabled=False) as ui:
         records = gr.State([])
+        stored = gr.BrowserState(history.EMPTY, storage_key=history.STORAGE_KEY, secret=history_secret)
         gr.Markdown(
             "## 政策问答\n根据政府政策文件回答问题，每句回答都注明出处。可以追问，如“那高县呢？”。", elem_id="intro"
         )
         with gr.Tab("问答"):
+            with gr.Accordion("历史对话", open=False, elem_id="history"):
+                conversations = gr.Radio(
+                    [],
+                    value=None,
+                    label=f"过去的对话（点击打开；只存在本浏览器，其他浏览器看不到；"
+                    f"最多 {history.MAX_CONVERSATIONS} 个，保留 {history.RETENTION_DAYS} 天）",
+                    elem_id="conversations",
+                )
+                with gr.Row():
+                    new_chat = gr.Button("新对话", elem_id="new-chat", scale=1)
+                    delete = gr.Button("删除当前对话", variant="stop", elem_id="delete-chat", scale=1)
+                    forget = gr.Button("清空全部历史（共用电脑时）", variant="stop", elem_id="delete-all", scale=1)
             with gr.Row():
                 region = gr.Dropdown(regions, value=ALL, label="地区", elem_id="filter-region")
                 year = gr.Dropdown(years, value=ALL, label="年份", elem_id="filter-year")
@@ -295,7 +370,7 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
                             elem_id="question",
                         )  # no max_length: the box would cut a paste silently, dropping the question at its end
                         ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
-                        clear = gr.Button("清空对话", scale=1, elem_id="clear")
+                        clear = gr.Button("新对话", scale=1, elem_id="clear")
                     counter = gr.Markdown(f"0 / {PASTE_CHARS} 字", elem_id="question-count")
                     concise = gr.Checkbox(label="接线员简洁模式（每个地区一行：单位、时限）", elem_id="concise-mode")
                     gr.Examples(EXAMPLES, inputs=question, label="示例问题")
@@ -307,13 +382,19 @@ def build_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks:
             feedback_status = gr.Markdown(elem_id="feedback-status")
         gr.Markdown("[管理（上传、替换文件，导出反馈；需登录）](/admin/)", elem_id="admin-link")
 
-        ask_inputs = [question, chatbot, records, region, year, doc_ids, concise]
-        ask_outputs = [chatbot, question, records, sources, concise_box]
+        ask_inputs = [question, chatbot, records, stored, region, year, doc_ids, concise]
+        ask_outputs = [chatbot, question, records, sources, concise_box, stored, conversations]
+        shown = [chatbot, records, sources, concise_box, stored, conversations]
         question.change(None, question, counter, js=COUNTER_JS)  # counted in the browser, as it is typed
-        question.submit(respond, ask_inputs, ask_outputs)
-        ask.click(respond, ask_inputs, ask_outputs)
-        clear.click(lambda: ([], [], sources_html([]), ""), None, [chatbot, records, sources, concise_box])
-        chatbot.clear(lambda: ([], sources_html([]), ""), None, [records, sources, concise_box])  # its own 🗑
+        # A question sent while the last answer is still being stored is asked next, not dropped.
+        question.submit(respond, ask_inputs, ask_outputs, trigger_mode="always_last")
+        ask.click(respond, ask_inputs, ask_outputs, trigger_mode="always_last")
+        ui.load(restore, stored, shown)
+        conversations.input(open_conversation, [conversations, stored], shown)
+        for starts_anew in (clear.click, new_chat.click, chatbot.clear):  # the chat's own 🗑 too
+            starts_anew(new_conversation, stored, shown)
+        delete.click(delete_conversation, stored, shown)
+        forget.click(lambda: shown_conversation(history.prune(None)), None, shown)
         chatbot.select(select_message, [records], [sources, concise_box])
         chatbot.like(like, [records, comment], [feedback_status, comment, records])
         concise.change(toggle_concise, [concise, records], concise_box)
@@ -430,6 +511,17 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
             return "请先选择暂存的文件。", *lists()
         return act(staged, lambda d: service.admin.discard(d, _admin_actor(request)).message)
 
+    def hit_test(question: str, mode: str, k: float, region: str, year: str, doc_ids: list[str]) -> tuple:
+        """命中测试: the library's ranked passages (per-leg scores and ranks) and its answer, in ``mode``."""
+        try:
+            text = normalize_question(question or "")
+        except QuestionError as error:
+            return f"**{escape_markdown(str(error))}**", "", []
+        tested = service.hit_test(text, mode, int(k), region or None, int(year) if year else None, doc_ids or None)
+        answer = tested.answer.to_dict()
+        return _decision_markdown(answer), answer_markdown(answer), _hit_rows(tested.hits)
+
+    regions, years, files = _filter_choices(service)
     exports = Path(tempfile.mkdtemp(prefix="policy-qa-export-"))  # one folder, overwritten by each export
 
     def export(request: gr.Request) -> tuple:
@@ -450,74 +542,99 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         gr.Markdown("## 政策问答 · 管理　[返回问答](/)")
         if service.read_only:
             gr.Markdown(f"**{READ_ONLY_MESSAGE}**", elem_id="read-only")
-        gr.Markdown(
-            f"### 添加文件\n支持 {'、'.join(SUPPORTED_SUFFIXES)}，每个不超过 "
-            f"{MAX_UPLOAD_BYTES // MEGABYTE} MB，一次最多 {MAX_FILES_PER_UPLOAD} 个，语料合计不超过 "
-            f"{service.corpus_quota_bytes // MEGABYTE} MB；加入后立即可查，无需重启。"
-        )
-        files_in = gr.File(
-            file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="选择文件", elem_id="upload"
-        )
-        with gr.Row():
-            replace = gr.Checkbox(
-                label="替换同名文件（新版本取代旧版本，旧版本保存，可恢复）", value=False, elem_id="replace-documents"
+        with gr.Tab("文件管理", elem_id="documents-tab"):
+            gr.Markdown(
+                f"### 添加文件\n支持 {'、'.join(SUPPORTED_SUFFIXES)}，每个不超过 "
+                f"{MAX_UPLOAD_BYTES // MEGABYTE} MB，一次最多 {MAX_FILES_PER_UPLOAD} 个，语料合计不超过 "
+                f"{service.corpus_quota_bytes // MEGABYTE} MB；加入后立即可查，无需重启。"
             )
-            stage = gr.Checkbox(label="暂存待审核（仅管理员可检索）", value=False, elem_id="stage-documents")
-        add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
-        upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
-        documents = gr.Dataframe(
-            _document_rows(service),
-            headers=_headers(DOCUMENT_COLUMNS),
-            label="已收录文件",
-            interactive=False,
-            elem_id="documents",
-        )
-        gr.Markdown("### 管理文件\n选择文件后可修正元数据（清空一项即恢复为文件自身的值）、删除，或恢复保存的版本。")
-        doc = gr.Dropdown(_managed_choices(service), value=None, label="文件", elem_id="manage-doc")
-        with gr.Row():
-            meta = [gr.Textbox(label=META_LABELS[key], elem_id=f"meta-{key}") for key in META_FIELDS]
-        with gr.Row():
-            save = gr.Button("保存元数据", variant="primary", elem_id="save-meta")
-            delete = gr.Button("删除文件", variant="stop", elem_id="delete-document")
-        with gr.Row():
-            version = gr.Dropdown([], value=None, label="保存的版本", elem_id="manage-version", scale=3)
-            restore_button = gr.Button("恢复此版本", elem_id="restore-version", scale=1)
-        action_report = gr.Textbox(label="操作结果", interactive=False, elem_id="manage-report")
-        gr.Markdown(
-            "### 暂存待审核\n暂存的文件只在这里可检索，问答页面和公开接口都看不到。审核后发布（立即公开，"
-            "不再重新计算向量；同名文件须勾选替换，旧版本保存）或丢弃（文件保存为版本，可恢复）。"
-        )
-        staged_table = gr.Dataframe(
-            _staged_rows(service),
-            headers=_headers(STAGED_COLUMNS),
-            label="暂存的文件",
-            interactive=False,
-            elem_id="staged",
-        )
-        with gr.Row():
-            staged_question = gr.Textbox(label="检索暂存的文件", elem_id="staged-question", scale=3)
-            staged_search = gr.Button("检索", elem_id="staged-search", scale=1)
-        staged_hits = gr.HTML(sources_html([], note="检索结果只来自暂存的文件。"), elem_id="staged-hits")
-        with gr.Row():
-            staged_doc = gr.Dropdown(
-                _staged_choices(service), value=None, label="暂存的文件", elem_id="staged-doc", scale=3
+            files_in = gr.File(
+                file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="选择文件", elem_id="upload"
             )
-            publish_replace = gr.Checkbox(label="替换同名的已发布文件", value=False, elem_id="publish-replace")
-            publish_button = gr.Button("发布", variant="primary", elem_id="publish-staged", scale=1)
-            discard_button = gr.Button("丢弃", variant="stop", elem_id="discard-staged", scale=1)
-        staged_report = gr.Textbox(label="审核结果", interactive=False, elem_id="staged-report")
-        gr.Markdown("### 审计日志\n每项管理操作：谁、何时、做了什么、文件的 SHA-256、修改前后的元数据（最新的在前）。")
-        audit = gr.Dataframe(
-            _audit_rows(service), headers=_headers(AUDIT_COLUMNS), label="审计日志", interactive=False, elem_id="audit"
-        )
-        export_audit_button = gr.Button("导出审计日志", elem_id="export-audit")
-        exported_audit = gr.File(label="审计日志文件", file_count="multiple", interactive=False)
-        gr.Markdown(
-            "### 反馈导出\n脚本可用管理令牌调用 `GET /api/feedback/export?format=jsonl|csv`、`GET /api/audit`"
-            "（见[接口文档](/docs)）。"
-        )
-        export_button = gr.Button("导出反馈", elem_id="export-feedback")
-        exported = gr.File(label="反馈文件", file_count="multiple", interactive=False, elem_id="exported")
+            with gr.Row():
+                replace = gr.Checkbox(
+                    label="替换同名文件（新版本取代旧版本，旧版本保存，可恢复）",
+                    value=False,
+                    elem_id="replace-documents",
+                )
+                stage = gr.Checkbox(label="暂存待审核（仅管理员可检索）", value=False, elem_id="stage-documents")
+            add = gr.Button("加入索引", variant="primary", elem_id="add-documents")
+            upload_report = gr.Textbox(label="结果", lines=3, interactive=False, elem_id="upload-report")
+            documents = _table(_document_rows(service), DOCUMENT_COLUMNS, "已收录文件", "documents")
+            gr.Markdown(
+                "### 管理文件\n选择文件后可修正元数据（清空一项即恢复为文件自身的值）、删除，或恢复保存的版本。"
+            )
+            doc = gr.Dropdown(_managed_choices(service), value=None, label="文件", elem_id="manage-doc")
+            with gr.Row():
+                meta = [gr.Textbox(label=META_LABELS[key], elem_id=f"meta-{key}") for key in META_FIELDS]
+            with gr.Row():
+                save = gr.Button("保存元数据", variant="primary", elem_id="save-meta")
+                delete = gr.Button("删除文件", variant="stop", elem_id="delete-document")
+            with gr.Row():
+                version = gr.Dropdown([], value=None, label="保存的版本", elem_id="manage-version", scale=3)
+                restore_button = gr.Button("恢复此版本", elem_id="restore-version", scale=1)
+            action_report = gr.Textbox(label="操作结果", interactive=False, elem_id="manage-report")
+            gr.Markdown(
+                "### 暂存待审核\n暂存的文件只在这里可检索，问答页面和公开接口都看不到。审核后发布（立即公开，"
+                "不再重新计算向量；同名文件须勾选替换，旧版本保存）或丢弃（文件保存为版本，可恢复）。"
+            )
+            staged_table = _table(_staged_rows(service), STAGED_COLUMNS, "暂存的文件", "staged")
+            with gr.Row():
+                staged_question = gr.Textbox(label="检索暂存的文件", elem_id="staged-question", scale=3)
+                staged_search = gr.Button("检索", elem_id="staged-search", scale=1)
+            staged_hits = gr.HTML(sources_html([], note="检索结果只来自暂存的文件。"), elem_id="staged-hits")
+            with gr.Row():
+                staged_doc = gr.Dropdown(
+                    _staged_choices(service), value=None, label="暂存的文件", elem_id="staged-doc", scale=3
+                )
+                publish_replace = gr.Checkbox(label="替换同名的已发布文件", value=False, elem_id="publish-replace")
+                publish_button = gr.Button("发布", variant="primary", elem_id="publish-staged", scale=1)
+                discard_button = gr.Button("丢弃", variant="stop", elem_id="discard-staged", scale=1)
+            staged_report = gr.Textbox(label="审核结果", interactive=False, elem_id="staged-report")
+            gr.Markdown(
+                "### 审计日志\n每项管理操作：谁、何时、做了什么、文件的 SHA-256、修改前后的元数据（最新的在前）。"
+            )
+            audit = _table(_audit_rows(service), AUDIT_COLUMNS, "审计日志", "audit")
+            export_audit_button = gr.Button("导出审计日志", elem_id="export-audit")
+            exported_audit = gr.File(label="审计日志文件", file_count="multiple", interactive=False)
+            gr.Markdown(
+                "### 反馈导出\n脚本可用管理令牌调用 `GET /api/feedback/export?format=jsonl|csv`、`GET /api/audit`"
+                "（见[接口文档](/docs)）。"
+            )
+            export_button = gr.Button("导出反馈", elem_id="export-feedback")
+            exported = gr.File(label="反馈文件", file_count="multiple", interactive=False, elem_id="exported")
+
+        with gr.Tab("命中测试", elem_id="hit-test-tab"):
+            gr.Markdown(
+                "### 命中测试\n输入问题、筛选条件和检索方式，查看检索到的段落（每一路的得分与排名）、"
+                "作答或拒答的判定及依据，以及按该方式作答的结果。"
+            )
+            with gr.Row():
+                test_question = gr.Textbox(label="问题", elem_id="hit-question", scale=3)
+                test_mode = gr.Radio(
+                    [("混合（BM25 + 向量）", "hybrid"), ("BM25", "bm25"), ("向量", "dense")],
+                    value="hybrid",
+                    label="检索方式",
+                    elem_id="hit-mode",
+                    scale=2,
+                )
+            with gr.Row():
+                test_region = gr.Dropdown(regions, value=ALL, label="地区", elem_id="hit-region")
+                test_year = gr.Dropdown(years, value=ALL, label="年份", elem_id="hit-year")
+                test_docs = gr.Dropdown(
+                    files, value=[], multiselect=True, label="文件（不选即全部）", elem_id="hit-docs"
+                )
+                test_k = gr.Slider(1, 50, value=10, step=1, label="段落数", elem_id="hit-k")
+            test_button = gr.Button("测试", variant="primary", elem_id="hit-run")
+            test_decision = gr.Markdown(elem_id="hit-decision")
+            test_answer = gr.Markdown(elem_id="hit-answer")
+            test_hits = gr.Dataframe(
+                headers=HIT_COLUMNS,
+                label="检索到的段落（按最终得分排序）",
+                interactive=False,
+                wrap=True,
+                elem_id="hit-table",
+            )
 
         refreshed = [documents, doc, audit, staged_table, staged_doc]
         ui.load(lists, None, refreshed)  # a reload shows the index as it is now, not as it was at start-up
@@ -532,8 +649,48 @@ def build_admin_ui(service: PolicyService, feedback: FeedbackStore) -> gr.Blocks
         restore_button.click(restore, [doc, version], [action_report, *refreshed])
         export_button.click(export, None, [exported, audit])
         export_audit_button.click(export_audit, None, exported_audit)
+        test_inputs = [test_question, test_mode, test_k, test_region, test_year, test_docs]
+        test_outputs = [test_decision, test_answer, test_hits]
+        test_button.click(hit_test, test_inputs, test_outputs)
+        test_question.submit(hit_test, test_inputs, test_outputs)
+        test_filters = [test_region, test_year, test_docs]
+        ui.load(lambda: [gr.update(choices=choices) for choices in _filter_choices(service)], None, test_filters)
     ui.queue(default_concurrency_limit=1)
     return ui
+
+
+def _hit_rows(hits: list[Hit]) -> list[list]:
+    """The 命中测试 table: one row per ranked passage, a leg that did not find it shown as —."""
+
+    def leg(hit: Hit, name: str) -> list:
+        found = name in hit.leg_ranks
+        return [round(hit.leg_scores[name], 4) if found else "—", hit.leg_ranks[name] if found else "—"]
+
+    return [
+        [
+            hit.rank,
+            round(hit.score, 4),
+            *leg(hit, "bm25"),
+            *leg(hit, "dense"),
+            hit.meta.region,
+            hit.meta.year or "",
+            hit.meta.title,
+            hit.passage.section_path,
+            hit.passage.text,
+        ]
+        for hit in hits
+    ]
+
+
+def _decision_markdown(answer: dict) -> str:
+    """作答 or 拒答, the rule that decided and why (the library's ``Decision``)."""
+    decision = answer["decision"] or {"rule": "", "detail": ""}
+    verdict = "作答" if answer["answerable"] else "拒答"
+    understood = (
+        f"；理解为：{escape_markdown(answer['understood'])}" if answer["understood"] != answer["question"] else ""
+    )
+    rule = f"（{decision['rule']}）" if decision["rule"] else ""
+    return f"**判定：{verdict}**{rule}：{escape_markdown(decision['detail'])}{understood}"
 
 
 def _managed_choices(service: PolicyService) -> list[tuple[str, str]]:
@@ -599,8 +756,9 @@ def _record_at(records: list, index: object) -> dict | None:
 
 
 def _concise_markdown(message: str, concise: str) -> str:
+    """Operator mode's message: the 摘录 label, the note, then the concise lines."""
     lines = [f"*{escape_markdown(message)}*"] if message and not concise.startswith(message) else []
-    return "\n\n".join(lines + [escape_markdown(line) for line in concise.splitlines()])
+    return f"{mode_label(False)} " + "\n\n".join(lines + [escape_markdown(line) for line in concise.splitlines()])
 
 
 def create_app(
@@ -610,6 +768,7 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     limits: RequestLimits | None = None,
     corpus_quota_bytes: int = CORPUS_QUOTA_BYTES,
+    generation: GenerationSettings | None = None,
 ) -> object:
     """FastAPI with the REST routes first, then the admin page at ``/admin`` and the public page at ``/``.
 
@@ -617,7 +776,9 @@ def create_app(
     admin credential exists), the public page only with ``require_token`` (an API token as the password).
     """
     access = access or AccessPolicy()
-    service = PolicyService(engine, audit=AuditLog(data_dir / AUDIT_FILE), corpus_quota_bytes=corpus_quota_bytes)
+    service = PolicyService(
+        engine, audit=AuditLog(data_dir / AUDIT_FILE), corpus_quota_bytes=corpus_quota_bytes, generation=generation
+    )
     feedback = FeedbackStore(data_dir / "feedback.sqlite3")
     api = create_api(service, feedback, access, allowed_hosts, limits)
 
@@ -637,7 +798,7 @@ def create_app(
     else:
         admin = build_admin_disabled()
         gr.mount_gradio_app(api, admin, path="/admin", max_file_size=0, **look)
-    public = build_ui(service, feedback)
+    public = build_ui(service, feedback, history.storage_secret(data_dir))
     public_auth = access.public_login if access.require_token else None
     app = gr.mount_gradio_app(api, public, path="/", auth=public_auth, max_file_size=0, **look)
     # Gradio copies any server path a client names in file data into its cache unless the app "has launched"
@@ -705,10 +866,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"error: {error}")
     print(engine.report.summary(), flush=True)
     limits = RequestLimits(rate_per_second=args.rate_limit, rate_burst=args.rate_burst)
-    app = create_app(engine, args.data, access, hosts, limits, args.corpus_quota_mb * MEGABYTE)
+    generation = GenerationSettings.from_env()
+    app = create_app(engine, args.data, access, hosts, limits, args.corpus_quota_mb * MEGABYTE, generation)
     admin = "on" if access.admin_enabled else "off (no admin credential: python -m assistant auth set-password)"
     if engine.read_only:
         admin += "; READ-ONLY: index/ and corpus/ are not written, uploads are refused"
+    print(f"generation: {f'{generation.model} at {generation.base_url}' if generation else 'off (extractive answers)'}")
     print(f"admin: {admin}; accepted host names: {', '.join(hosts)} (add with --allowed-host)", flush=True)
     print(f"政策问答: http://{args.host}:{args.port}  (API docs: /docs)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

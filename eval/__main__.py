@@ -144,9 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         help="write this run's scores to eval/expected/labelled.json (a deliberate new baseline)",
     )
     commands = parser.add_subparsers(
-        dest="command", metavar="{bench,speed,load,throughput,scale,train-judge}", help="without one: the labelled set"
+        dest="command",
+        metavar="{bench,speed,load,throughput,scale,history,train-judge}",
+        help="without one: the labelled set",
     )
-    from eval import bench, judge, load, scale, throughput
+    from eval import bench, history, judge, load, scale, throughput
 
     bench.add_arguments(commands.add_parser("bench", help="external passage benchmark (see eval/bench.py)"))
     commands.add_parser("speed", help="index build time and search/ask latency p50/p95 on the corpus")
@@ -154,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     throughput.add_arguments(commands.add_parser("throughput", help="embedding passages/s per backend"))
     scale.add_arguments(commands.add_parser("scale", help="index types and backends, 10k to 1M chunks"))
     judge.add_arguments(commands.add_parser("train-judge", help="fit the answerability judge (eval/judge.py)"))
+    history.add_arguments(commands.add_parser("history", help="conversation history for a hotline shift: sizes"))
     args = parser.parse_args(argv)
     if args.command == "load":
         return load.run_cli(args)
@@ -161,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return bench.run_cli(args, argv)
     if args.command == "scale":
         return scale.run_cli(args, sys.argv[1:] if argv is None else argv)
+    if args.command == "history":
+        return history.run_cli(args)
     if args.command == "throughput":
         return throughput.run_cli(args, argv)
     if args.command == "train-judge":

@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -67,9 +68,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    base = tmp_path_factory.mktemp("app")
+@contextmanager
+def running_app(engine: Engine, base: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """``python app.py`` on copies of the corpus and the session index in ``base``, with ``env`` added."""
     shutil.copytree(CORPUS, base / "corpus")
     shutil.copytree(engine.index_dir, base / "index")
     port = _free_port()
@@ -88,14 +89,9 @@ def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "--data",
         str(base / "data"),
     ]
+    environment = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", ENV_ADMIN_TOKEN: ADMIN_TOKEN, **(env or {})}
     with log.open("w") as output:
-        process = subprocess.Popen(
-            command,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", ENV_ADMIN_TOKEN: ADMIN_TOKEN},
-        )
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=ROOT, env=environment)
     url = f"http://127.0.0.1:{port}"
     started = time.monotonic()
     try:
@@ -118,6 +114,12 @@ def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_app(engine, tmp_path_factory.mktemp("app")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -670,3 +672,98 @@ def test_a_long_paste_is_counted_kept_whole_and_its_question_asked(sized: object
     assert "高县（2023）" in sized.locator("#chat .bot, #chat [data-testid='bot']").last.inner_text()
     count.filter(has_text="0 /").wait_for()  # the box is emptied for the next question
     _screenshot(sized, "7_answer")
+
+
+BOT = "#chat .bot, #chat [data-testid='bot']"
+
+
+def _open_history(page: object) -> object:
+    """The 历史对话 list, opened; returns its options (one label per past conversation)."""
+    if not page.locator("#conversations").is_visible():
+        page.locator("#history").get_by_text("历史对话", exact=True).click()
+    page.locator("#conversations").wait_for()
+    return page.locator("#conversations label")
+
+
+def test_conversations_survive_a_reload_and_are_listed_per_browser(sized: object, browser: object) -> None:
+    """Points 4, 5 and 10: the example asked first is answered; 政府的公众号归谁管？ → 那高县呢？ → (reload) →
+    什么时候完成？ gives 高县's unit, then its deadline for the same task, each with 理解为; past conversations are
+    listed, opened and deleted, and another browser sees none of them."""
+    assert sized.get_by_role("button", name="那高县呢？").count() == 0  # no example that needs a turn before it
+    sized.get_by_role("button", name="高县政务新媒体由谁负责", exact=True).click()
+    sized.wait_for_function("() => document.querySelector('#question textarea').value === '高县政务新媒体由谁负责'")
+    sized.locator("#question textarea").press("Enter")
+    sized.locator(BOT).filter(has_text="县政府办公室").last.wait_for()
+    assert "摘录" in sized.locator(f"{BOT} .answer-mode").last.inner_text()  # point 11's label, here extractive
+    _open_history(sized)
+    sized.locator("#new-chat").click()
+    sized.wait_for_function(f'() => document.querySelectorAll("{BOT}").length === 0')
+
+    _ask(sized, "政府的公众号归谁管？", "县政府办公室")
+    _ask(sized, "那高县呢？", "理解为：高县")
+    second = sized.locator(BOT).last.inner_text()
+    assert "高县（2023）" in second and "县政府办公室" in second and "达州" not in second
+    sized.reload(wait_until="domcontentloaded")
+    sized.locator(BOT).filter(has_text="理解为：高县").last.wait_for()  # the conversation is back, sources too
+    sized.locator("#sources .citation").first.wait_for()
+    _screenshot(sized, "10_restored")
+    _ask(sized, "什么时候完成？", "理解为：高县")
+    third = sized.locator(BOT).last.inner_text()
+    assert "高县（2023）" in third and "完成时限" in third and "达州" not in third, third
+
+    listed = _open_history(sized)
+    assert listed.first.inner_text().split(" ", 2)[2].startswith("政府的公众号归谁管？（3 问）")
+    assert (
+        listed.count() == 2
+        and "政府的公众号归谁管" in listed.first.inner_text()
+        and "（3 问）" in listed.first.inner_text()
+    )
+    _screenshot(sized, "10_history")
+    listed.nth(1).click()  # the example's conversation
+    sized.wait_for_function("() => !document.querySelector('#chat').innerText.includes('政府的公众号归谁管')")
+    assert "高县政务新媒体由谁负责" in sized.locator("#chat").inner_text()
+    sized.locator("#delete-chat").click()
+    sized.wait_for_function("() => document.querySelectorAll('#conversations label').length === 1")
+    assert sized.locator(BOT).count() == 0
+
+    other = browser.new_context(viewport=sized.viewport_size, locale="zh-CN")  # another browser: nothing of this
+    try:
+        stranger = other.new_page()
+        stranger.goto(sized.url, wait_until="domcontentloaded")
+        stranger.locator("#question textarea").wait_for()
+        stranger.wait_for_timeout(1000)  # the page's load event has restored what this browser keeps
+        assert _open_history(stranger).count() == 0 and stranger.locator(BOT).count() == 0
+    finally:
+        other.close()
+    _open_history(sized)
+    sized.locator("#delete-all").click()  # a shared machine at the end of a shift
+    sized.wait_for_function("() => document.querySelectorAll('#conversations label').length === 0")
+
+
+def test_hit_testing_page_shows_each_legs_scores_ranks_and_the_decision(sized: object, server: Server) -> None:
+    """Point 12: 命中测试 on the admin page (behind its login): ranked passages with BM25 and dense scores and
+    ranks, the decision and why, and the answer, in the mode chosen."""
+    payload = {"data": ["政务新媒体由谁负责", "hybrid", 10, "", "", []]}
+    refused = httpx.post(f"{server.url}/admin/gradio_api/call/hit_test", json=payload, timeout=30)
+    assert refused.status_code == 401  # nothing without the admin login
+    _admin_login(sized, server)
+    sized.get_by_role("tab", name="命中测试").click()
+    sized.locator("#hit-question textarea").fill("政务新媒体由谁负责")
+    sized.locator("#hit-mode").get_by_label("BM25", exact=True).check()
+    sized.locator("#hit-run").click()
+    sized.locator("#hit-decision").filter(has_text="判定：作答").wait_for()
+    # Ten passages: in bm25 mode the dense leg's score and rank are — in every row; in hybrid nearly all have both.
+    dashes = "() => (document.querySelector('#hit-table').innerText.match(/—/g) || []).length"
+    sized.wait_for_function(f"() => ({dashes})() >= 20")
+    table = sized.locator("#hit-table").inner_text()
+    assert "BM25 得分" in table and "向量排名" in table and "县" in sized.locator("#hit-answer").inner_text()
+    sized.locator("#hit-mode").get_by_label("混合（BM25 + 向量）", exact=True).check()
+    sized.locator("#hit-run").click()
+    sized.wait_for_function(f"() => ({dashes})() < 10")
+    assert "覆盖率" in sized.locator("#hit-decision").inner_text()
+    _screenshot(sized, "12_hit_test")
+    sized.locator("#hit-question textarea").fill("火星移民补贴标准是多少")
+    sized.locator("#hit-run").click()
+    sized.locator("#hit-decision").filter(has_text="判定：拒答").wait_for()
+    assert "现有文件中未找到" in sized.locator("#hit-answer").inner_text()
+    _screenshot(sized, "12_refusal")

@@ -43,6 +43,22 @@ class Citation:
         }
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Why a question was answered or refused: the rule that decided, in words, and the measure it compared."""
+
+    rule: str  # one of RULES
+    detail: str
+    coverage: float | None = None  # the question's rarity-weighted content words found in the best passages
+    threshold: float | None = None  # the coverage an answer needs (AnswerSettings.min_coverage)
+
+    RULES = ("answered", "unusable", "no_topic", "unknown_place", "low_coverage", "no_support", "judge_refused")
+
+    def to_dict(self) -> dict:
+        rounded = None if self.coverage is None else round(self.coverage, 4)
+        return {"rule": self.rule, "detail": self.detail, "coverage": rounded, "threshold": self.threshold}
+
+
 @dataclass
 class AnswerLine:
     """One statement: whose document says it, what it says, and the citations behind it."""
@@ -64,14 +80,17 @@ class Answer:
     answerable: bool
     lines: list[AnswerLine] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
-    message: str = ""  # the refusal, a note, or a generated answer; shown above the lines
+    message: str = ""  # the refusal or a note (理解为…); shown above the answer
     nearest_topics: list[str] = field(default_factory=list)
     generated: bool = False  # written by the configured language model from the cited passages
     judgement: Judgement | None = None  # the learned judge's verdict, when it decided
+    generated_text: str = ""  # that text, with its validated [n] markers (a generated answer has no lines)
+    fallback: str = ""  # why generation, configured, gave way to this extractive answer
+    decision: Decision | None = None  # why it was answered or refused (the extractive answerer's rule)
 
     @property
     def text(self) -> str:
-        parts = [self.message] if self.message else []
+        parts = [part for part in (self.message, self.generated_text) if part]
         parts.extend(line.render() for line in self.lines)
         return "\n".join(parts)
 
@@ -89,6 +108,10 @@ class Answer:
             "nearest_topics": self.nearest_topics,
             "generated": self.generated,
             "judgement": self.judgement.to_dict() if self.judgement else None,
+            "mode": "generated" if self.generated else "extractive",
+            "generated_text": self.generated_text,
+            "fallback": self.fallback,
+            "decision": self.decision.to_dict() if self.decision else None,
         }
 
 

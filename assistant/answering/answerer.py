@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering.answer import Answer, AnswerLine, Citation, jurisdiction_label, unsupported_markers
+from assistant.answering.answer import (
+    Answer,
+    AnswerLine,
+    Citation,
+    Decision,
+    jurisdiction_label,
+    unsupported_markers,
+)
 from assistant.answering.conversation import Turn, has_topic, resolve_follow_up
 from assistant.answering.coverage import DETAIL_WORDS, SERVICE_WORDS, content_words, coverage, missing_details
 from assistant.answering.extraction import Extract, extract
@@ -43,6 +50,7 @@ class AnswerSettings:
     min_about: float = 0.2  # the same share (of words the corpus uses) in the sentence a figure is quoted from
     support_ratio: float = 0.6  # another jurisdiction's line needs this share of the best line's support
     judge: bool = True  # the learned judge (answering/judge.py) decides instead of min_coverage and min_support
+    mode: str = "hybrid"  # the retrieval mode every search of an answer uses (the 命中测试 page compares them)
 
 
 @dataclass(frozen=True)
@@ -80,23 +88,27 @@ class Answerer:
         try:
             asked = normalize_question(question)
         except QuestionError as error:
-            return Answer(question, "", WHAT, False, message=str(error))
+            return Answer(question, "", WHAT, False, message=str(error), decision=Decision("unusable", str(error)))
         documents = self.retriever.store.documents
         places = self._place_names()
         follow_up = resolve_follow_up(asked, history or [], places)
         resolved = follow_up.question
         if not has_topic(resolved, places):  # "那高县呢？" with nothing before it
             named = "、".join(name for name in places if name in resolved) or "哪方面"
-            return Answer(asked, "", WHAT, False, message=f"请说明想了解{named}的什么内容（如由谁负责、何时完成）。")
+            why = Decision("no_topic", "问题只有地名、年份或疑问词，没有可检索的主题，前面也没有可追问的对话")
+            return Answer(
+                asked, "", WHAT, False, message=f"请说明想了解{named}的什么内容（如由谁负责、何时完成）。", decision=why
+            )
         intent = detect_intent(resolved)
         scope = self.retriever.scope(resolved, region, year, doc_ids)
         unknown = unknown_places(resolved, documents) if not region and not scope.regions else []
         if unknown or scope.unmatched:
-            hits = self.retriever.search(resolved, self.settings.k, scope=scope) if scope.unmatched else []
+            hits = self._search(resolved, scope=scope) if scope.unmatched else []
             what = "、".join(unknown) or scope.unmatched
             covered = "、".join(sorted({jurisdiction_label(meta) for meta in documents.values()}))
-            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{what}的文件（现有文件：{covered}）。", hits)
-        hits = self.retriever.search(resolved, self.settings.k, scope=scope)
+            why = Decision("unknown_place", f"问题或筛选所指的地区、年份或文件（{what}）没有已收录的文件")
+            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{what}的文件（现有文件：{covered}）。", hits, why)
+        hits = self._search(resolved, scope=scope)
         if follow_up.same_task is not None:
             hits = self._same_task_first(follow_up.same_task, hits)
         # A follow-up about the same task speaks of the previous question's topic, in the previous question's words.
@@ -104,17 +116,38 @@ class Answerer:
         words = content_words(topic, self.retriever.store.lexical.tokenizer, places)
         top = "".join(f"{hit.meta.title}{hit.passage.section_path}{hit.passage.text}" for hit in hits[:3])
         covered = coverage(words, top, self._rarity)[0] if hits else 0.0
-        if not hits or (self.judge is None and covered < self.settings.min_coverage):
-            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
+        if self.judge is None and covered < self.settings.min_coverage:
+            why = Decision(
+                "low_coverage",
+                f"问题的关键词在前 3 个段落中的覆盖率 {covered:.2f} 低于阈值 {self.settings.min_coverage}"
+                + ("" if hits else "（没有检索到段落）"),
+                covered,
+                self.settings.min_coverage,
+            )
+            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits, why)
         single = scope.doc_ids is not None and len(scope.doc_ids) == 1
         judged = [(part, self._relevance(resolved, words, part)) for part in question_parts(resolved)]
-        answer, answered = self._compose(asked, resolved, intent, hits, judged, single)
+        answer, answered = self._compose(asked, resolved, intent, hits, judged, single, covered)
         if self.judge is None or not answer.answerable:
             return answer
         signals = self._signals(resolved, words, covered, hits, answer, judged, answered, bool(scope.regions))
         judgement = self.judge.judge(signals)
         if not judgement.accepted:
-            answer = self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits)
+            why = Decision(
+                "judge_refused",
+                f"答案可信度 {judgement.probability:.2f} 低于判定阈值 {judgement.threshold:.2f}（学习的可答性判定）",
+                covered,
+                self.settings.min_coverage,
+            )
+            answer = self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits, why)
+        else:
+            answer.decision = Decision(
+                "answered",
+                f"答案可信度 {judgement.probability:.2f} ≥ 判定阈值 {judgement.threshold:.2f}（学习的可答性判定）；"
+                f"{len(answer.lines)} 条回答有出处",
+                covered,
+                self.settings.min_coverage,
+            )
         answer.judgement = judgement
         return answer
 
@@ -155,12 +188,16 @@ class Answerer:
             content_words=math.log1p(len(words)),
         )
 
+    def _search(self, question: str, **filters: object) -> list[Hit]:
+        """``retriever.search`` at the answer's depth and in its mode."""
+        return self.retriever.search(question, self.settings.k, mode=self.settings.mode, **filters)  # type: ignore[arg-type]
+
     def _same_task_first(self, previous: Turn, hits: list[Hit]) -> list[Hit]:
         """The passages the previous question was answered from, then ``hits``: "什么时候完成？" after "由谁负责？"
         asks about the task just shown. They are found by asking the previous question again (what the UI and
         a REST client remember of a turn is its question), so both resolve a follow-up the same way."""
         region = previous.regions[0] if len(previous.regions) == 1 else None
-        before = self.retriever.search(previous.question, self.settings.k, region=region)[:1]
+        before = self._search(previous.question, region=region)[:1]
         seen = {hit.passage.passage_id for hit in before}
         return before + [hit for hit in hits if hit.passage.passage_id not in seen]
 
@@ -258,6 +295,7 @@ class Answerer:
         hits: list[Hit],
         judged: list[tuple[Part, Relevance]],
         single: bool,
+        covered: float,
     ) -> tuple[Answer, int]:
         """A line per jurisdiction and part asked, each citing its passage; parts no passage states are named.
         Also: how many parts got a line."""
@@ -293,8 +331,23 @@ class Answerer:
             citation = Citation(len(answer.citations) + 1, hit, extracted.evidence)
             answer.citations.append(citation)
             answer.lines.append(AnswerLine(jurisdiction_label(hit.meta), extracted.text, [citation.n]))
+        threshold = self.settings.min_coverage
         if not answer.lines:
-            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits), 0
+            why = Decision(
+                "no_support",
+                f"覆盖率 {covered:.2f} 达到阈值 {threshold}，但没有一个段落足以支持回答"
+                f"（每条回答所引段落的支持度须 ≥ {self.settings.min_support}，且含所问的单位、时限或数字）",
+                covered,
+                threshold,
+            )
+            return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits, why), 0
+        regions = len({line.label for line in answer.lines})
+        answer.decision = Decision(
+            "answered",
+            f"覆盖率 {covered:.2f} ≥ 阈值 {threshold}；{regions} 个地区、{len(answer.lines)} 条回答有出处",
+            covered,
+            threshold,
+        )
         notes = [f"（理解为：{resolved}）"] if resolved != asked else []
         unstated = [part.own for part, _ in judged if part not in answered]
         if unstated:
@@ -315,7 +368,7 @@ class Answerer:
         found_here = _first(hits, intent, relevance, strict=True)
         if found_here is None and intent != WHAT:
             # The few hits this document had hold no unit/deadline/figure: look deeper in it.
-            deeper = self.retriever.search(part.query, self.settings.k, doc_ids=[doc])
+            deeper = self._search(part.query, doc_ids=[doc])
             deeper = [hit for hit in deeper if relevance.support(hit) >= relevance.min_support]
             found_here = _first(deeper, intent, relevance, strict=True) or _first(hits, intent, relevance, strict=False)
         if found_here is None and intent in (WHAT, WHO) and hits:
@@ -323,7 +376,9 @@ class Answerer:
             found_here = (hits[0], extracted) if extracted else None
         return found_here
 
-    def _refuse(self, asked: str, resolved: str, intent: str, message: str, hits: list[Hit]) -> Answer:
+    def _refuse(
+        self, asked: str, resolved: str, intent: str, message: str, hits: list[Hit], decision: Decision
+    ) -> Answer:
         topics = list(
             dict.fromkeys(
                 f"{jurisdiction_label(hit.meta)}：{hit.passage.section[-1]}" for hit in hits[:5] if hit.passage.section
@@ -333,7 +388,7 @@ class Answerer:
             message += "现有文件涉及的相近内容有：" + "；".join(topics) + "。"
         if resolved != asked:  # a refused follow-up shows how it was read, as an answered one does
             message = f"（理解为：{resolved}）{message}"
-        return Answer(asked, resolved, intent, False, message=message, nearest_topics=topics)
+        return Answer(asked, resolved, intent, False, message=message, nearest_topics=topics, decision=decision)
 
 
 def _first(hits: list[Hit], intent: str, relevance: Relevance, strict: bool) -> tuple[Hit, Extract] | None:

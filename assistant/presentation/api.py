@@ -12,7 +12,7 @@ import logging
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
@@ -30,7 +30,6 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from assistant.presentation.access import PUBLIC_SCOPES as PUBLIC
 from assistant.presentation.access import AccessPolicy, ApiToken, Scope, host_allowed
 from assistant.presentation.audit import Action, AuditEntry
-from assistant.presentation.concise import concise_lines
 from assistant.presentation.feedback import MAX_COMMENT_CHARS, FeedbackStore
 from assistant.presentation.limits import (
     MAX_ANSWER_CHARS,
@@ -45,7 +44,7 @@ from assistant.presentation.limits import (
 )
 from assistant.presentation.management import MAX_FIELD_CHARS, YEARS, ManagementError, NotFound
 from assistant.presentation.render import document_page
-from assistant.presentation.service import PolicyService, ReadOnlyError
+from assistant.presentation.service import Answered, PolicyService, ReadOnlyError
 from assistant.presentation.upload import UploadRefused, check_file_count
 from assistant.retrieval.question import MAX_QUESTION_CHARS, QuestionError, normalize_question
 
@@ -134,6 +133,15 @@ class AskResponse(BaseModel):
     citations: list[Citation]
     nearest_topics: list[str]
     concise: list[str] = Field(description="接线员简洁模式：每个地区一行（地区、单位、时限）")
+    generated: bool = Field(False, description="回答由配置的语言模型根据 citations 中的段落生成")
+    mode: Literal["generated", "extractive"] = Field(
+        "extractive", description="generated：生成（已配置 POLICY_QA_LLM_BASE_URL）；extractive：原文摘录"
+    )
+    generated_text: str = Field("", description="生成的回答（[n] 已核实，指向 citations）；摘录时为空")
+    fallback: str = Field("", description="已配置生成但改用摘录时的原因（超时、服务出错、引用无法核实…）")
+    decision: dict[str, Any] | None = Field(
+        None, description="作答或拒答的依据：rule（answered、low_coverage、no_support…）、detail、coverage、threshold"
+    )
 
 
 class SearchResponse(BaseModel):
@@ -375,12 +383,40 @@ def create_api(
     json_body = {"max_body_size": limits.json_body_bytes}
     limited = Depends(throttle)
 
-    @api.post("/api/ask", response_model=AskResponse, tags=["问答"], summary="回答一个问题（带出处）", **json_body)
-    def ask(request: AskRequest, _: None = authorize(Scope.ASK), __: None = limited) -> dict:
+    def answers(request: AskRequest) -> Iterator[str | Answered]:
         question = _question(request.question)
         history = service.turns_from_questions(request.history)
-        answer, _ = service.answer(question, history, request.region, request.year, request.doc_ids)
-        return {**answer.to_dict(), "concise": concise_lines(answer)}
+        return service.answer_stream(question, history, request.region, request.year, request.doc_ids)
+
+    def response(answered: Answered) -> dict:
+        return AskResponse.model_validate({**answered.answer.to_dict(), "concise": answered.concise}).model_dump()
+
+    @api.post("/api/ask", response_model=AskResponse, tags=["问答"], summary="回答一个问题（带出处）", **json_body)
+    def ask(request: AskRequest, _: None = authorize(Scope.ASK), __: None = limited) -> dict:
+        """Generated when a language model is configured (``mode``), else extractive; both cite their passages."""
+        *_, answered = answers(request)
+        return response(answered)
+
+    @api.post(
+        "/api/ask/stream",
+        tags=["问答"],
+        summary="回答一个问题，生成的文字边生成边发送（Server-Sent Events）",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+        **json_body,
+    )
+    def ask_stream(request: AskRequest, _: None = authorize(Scope.ASK), __: None = limited) -> StreamingResponse:
+        """``event: token`` with ``{"text": …}`` for each piece the language model sends (none when generation
+        is off or the question is refused), then ``event: answer`` with the same JSON as ``/api/ask``; a piece
+        streamed before a fallback is superseded by that answer."""
+        stream = answers(request)  # a bad question is a 400 here, before the stream starts
+
+        def events() -> Iterator[str]:
+            for item in stream:
+                name, data = ("answer", response(item)) if isinstance(item, Answered) else ("token", {"text": item})
+                yield f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
     @api.post("/api/search", response_model=SearchResponse, tags=["问答"], summary="检索相关段落", **json_body)
     def search(

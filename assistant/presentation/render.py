@@ -127,18 +127,39 @@ def citation_marker(n: int, citation: dict | None) -> str:
     return f'<a class="cite" href="#citation-{int(n)}" title="{escape(citation_preview(citation))}">\\[{int(n)}\\]</a>'
 
 
+MODE_LABELS = {
+    True: '<span class="answer-mode generated" title="由语言模型根据引用的段落生成，[n] 已核实">生成</span>',
+    False: '<span class="answer-mode extractive" title="摘自文件原文">摘录</span>',
+}
+_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")  # [n] as escape_markdown leaves it
+
+
+def mode_label(generated: bool) -> str:
+    """The 生成 / 摘录 label every answer starts with."""
+    return MODE_LABELS[bool(generated)]
+
+
+def generating_markdown(text: str) -> str:
+    """A generated answer while it streams in: the label, then the text so far (markers checked at the end)."""
+    return f"{mode_label(True)} *正在生成…*\n\n{escape_markdown(text)}"
+
+
 def answer_markdown(answer: dict) -> str:
-    """A chat message: the note or refusal (``message``) in italics, then one bold-labelled line per jurisdiction,
-    each ending in its citation markers."""
-    parts = []
+    """A chat message: the 生成 / 摘录 label, the note or refusal (``message``) in italics, then the generated
+    text or one bold-labelled line per jurisdiction, each citation marker a link to its card."""
     cited = {int(citation["n"]): citation for citation in answer.get("citations", [])}
+    parts = []
     if message := answer.get("message"):
         parts.append(f"*{escape_markdown(message)}*")
+    if generated := answer.get("generated_text"):
+        parts.append(
+            _ESCAPED_MARKER.sub(lambda m: citation_marker(int(m[1]), cited.get(int(m[1]))), escape_markdown(generated))
+        )
     for line in answer.get("lines", []):
         markers = "".join(citation_marker(n, cited.get(int(n))) for n in line.get("citations", []))
         label = f"**{escape_markdown(line['label'])}**：" if line.get("label") else ""
         parts.append(f"{label}{escape_markdown(line['text'])} {markers}".rstrip())
-    return "\n\n".join(parts)
+    return f"{mode_label(answer.get('generated', False))} " + "\n\n".join(parts)
 
 
 def document_page(title: str, meta_line: str, original: str, start: int, end: int, evidence: str = "") -> str:
@@ -174,6 +195,10 @@ details.citation-original summary { cursor: pointer; color: #0969da; margin-top:
 .citation { scroll-margin: 12px; }
 .citation.flash { animation: citation-flash 1.6s ease-out; }
 @keyframes citation-flash { 0%, 40% { background: #fff3bf; box-shadow: 0 0 0 3px #f59f00; } 100% { background: #fff; } }
+.answer-mode { display: inline-block; font-size: 0.8em; line-height: 1.5; padding: 0 6px; margin-right: 4px;
+  border-radius: 4px; border: 1px solid; vertical-align: 1px; }
+.answer-mode.generated { color: #8250df; border-color: #c297ff; background: #fbefff; }
+.answer-mode.extractive { color: #1a7f37; border-color: #8ddb8c; background: #eefff0; }
 a.cite { color: #0969da; text-decoration: none; cursor: pointer; padding: 0 1px; }
 a.cite:hover, a.cite:focus { text-decoration: underline; }
 #cite-preview { position: fixed; z-index: 1000; max-width: min(420px, 90vw); padding: 8px 10px; border-radius: 6px;

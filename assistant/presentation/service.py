@@ -11,16 +11,19 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.answering.answer import Answer
-from assistant.answering.answerer import Answerer
+from assistant.answering.answerer import Answerer, AnswerSettings
 from assistant.answering.conversation import Turn
+from assistant.answering.generation import GeneratingAnswerer, GenerationSettings
 from assistant.corpus import corpus_files
 from assistant.engine import WRITE_FAILED, Engine, add_to_corpus, content_owners
 from assistant.loading import DocumentError, IsolatedParser, load_file
 from assistant.presentation.audit import AuditLog
+from assistant.presentation.concise import concise_lines
 from assistant.presentation.management import DocumentAdmin
 from assistant.presentation.upload import (
     CORPUS_QUOTA_BYTES,
@@ -51,6 +54,26 @@ class UploadResult:
         return "\n".join(lines) or "没有选择文件。"
 
 
+@dataclass
+class HitTest:
+    """What the 命中测试 page shows for one question: the ranked passages of the chosen mode (each with its
+    per-leg scores and ranks) and the extractive answer built in that mode, with its decision."""
+
+    mode: str
+    hits: list[Hit]
+    answer: Answer
+
+
+@dataclass
+class Answered:
+    """A question answered: what is shown (generated, or extractive), what a follow-up needs (None when the
+    question was not understood at all) and the operator's concise lines (always from the extractive lines)."""
+
+    answer: Answer
+    turn: Turn | None
+    concise: list[str]
+
+
 READ_ONLY_MESSAGE = (
     "只读模式：本服务以只读方式打开索引（--read-only），不能上传、暂存、发布、替换、删除文件或修改元数据。"
 )
@@ -68,9 +91,12 @@ class PolicyService:
         max_upload_bytes: int = MAX_UPLOAD_BYTES,
         audit: AuditLog | None = None,
         corpus_quota_bytes: int = CORPUS_QUOTA_BYTES,
+        generation: GenerationSettings | None = None,
     ) -> None:
-        """``audit``: where administrative actions are logged (the web app and the CLI always give one)."""
+        """``audit``: where administrative actions are logged (the web app and the CLI always give one);
+        ``generation``: the language model's endpoint, if one is configured (``GenerationSettings.from_env``)."""
         self.engine = engine
+        self.generation = generation
         self.max_upload_bytes = max_upload_bytes
         self.corpus_quota_bytes = corpus_quota_bytes
         self._refresh_lock = threading.RLock()  # re-entered by document management around uploads
@@ -93,6 +119,29 @@ class PolicyService:
         if self.read_only:
             raise ReadOnlyError(READ_ONLY_MESSAGE)
 
+    def answer_stream(
+        self,
+        question: str,
+        history: list[Turn],
+        region: str | None = None,
+        year: int | None = None,
+        doc_ids: list[str] | None = None,
+    ) -> Iterator[str | Answered]:
+        """The generated answer's pieces as the endpoint sends them (none without generation, or for a refusal),
+        then the ``Answered``. Follow-ups resolve on the extractive answer, so generation never changes them."""
+        answerer = Answerer(self.retriever)
+        filters = {"region": region, "year": year, "doc_ids": doc_ids or None}
+        extractive = answerer.answer(question, history, **filters)
+        answered = Answered(extractive, answerer.turn(extractive) if extractive.understood else None, [])
+        answered.concise = concise_lines(extractive)
+        if self.generation is not None:
+            for item in GeneratingAnswerer(answerer, self.generation).generate(extractive, **filters):
+                if isinstance(item, Answer):
+                    answered.answer = item
+                else:
+                    yield item
+        yield answered
+
     def answer(
         self,
         question: str,
@@ -100,11 +149,27 @@ class PolicyService:
         region: str | None = None,
         year: int | None = None,
         doc_ids: list[str] | None = None,
-    ) -> tuple[Answer, Turn | None]:
-        """The answer and the turn a follow-up needs (None when the question was not understood at all)."""
-        answerer = Answerer(self.retriever)
-        answer = answerer.answer(question, history, region=region, year=year, doc_ids=doc_ids or None)
-        return answer, (answerer.turn(answer) if answer.understood else None)
+    ) -> Answered:
+        """``answer_stream``'s end: the answer, generated when generation is configured."""
+        *_, answered = self.answer_stream(question, history, region, year, doc_ids)
+        assert isinstance(answered, Answered)
+        return answered
+
+    def hit_test(
+        self,
+        question: str,
+        mode: str = "hybrid",
+        k: int = 10,
+        region: str | None = None,
+        year: int | None = None,
+        doc_ids: list[str] | None = None,
+    ) -> HitTest:
+        """Retrieval and answering of ``question`` in ``mode`` (bm25, dense or hybrid), for administrators and
+        evaluators; the public page and the API always answer in hybrid."""
+        filters = {"region": region, "year": year, "doc_ids": doc_ids or None}
+        hits = self.retriever.search(question, k, mode=mode, **filters)
+        answer = Answerer(self.retriever, AnswerSettings(mode=mode)).answer(question, None, **filters)
+        return HitTest(mode, hits, answer)
 
     def turns_from_questions(self, questions: list[str]) -> list[Turn]:
         """Turns for a client that only remembers its earlier questions (as ``understood``, in order)."""

@@ -137,3 +137,14 @@ def test_a_follow_up_with_nothing_before_it_asks_what_is_meant(answerer: Answere
     answer = answerer.answer("那高县呢？")
     assert not answer.answerable and not answer.understood and not answer.citations
     assert "高县" in answer.message and "什么内容" in answer.message
+
+
+def test_the_decision_says_which_rule_answered_or_refused_and_why(answerer: Answerer, engine: Engine) -> None:
+    answered = answerer.answer("政务新媒体由谁负责").decision
+    assert answered.rule == "answered" and answered.coverage >= answered.threshold and "5 个地区" in answered.detail
+    refused = answerer.answer("火星移民补贴标准是多少").decision
+    assert refused.rule in ("low_coverage", "no_support", "unknown_place") and refused.detail
+    assert answerer.answer("那高县呢？").decision.rule == "no_topic"
+    assert answerer.answer("？？").decision.rule == "unusable"
+    in_bm25 = Answerer(engine.retriever, AnswerSettings(mode="bm25")).answer("高县政务新媒体由谁负责")
+    assert in_bm25.answerable and in_bm25.to_dict()["decision"]["rule"] == "answered"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.answering.generation import GenerationSettings
 from assistant.engine import Engine
 from assistant.presentation.feedback import FeedbackStore
 from assistant.presentation.service import PolicyService
 from tests.clients import api_client
+from tests.fake_llm import FakeChat, fake_llm
 
 
 @pytest.fixture
@@ -95,9 +99,57 @@ def test_ask_resolves_a_three_turn_conversation_as_the_library_does(client: Test
     first = client.post("/api/ask", json={"question": "政府的公众号归谁管？"}).json()
     second = client.post("/api/ask", json={"question": "那高县呢？", "history": [first["understood"]]}).json()
     assert {c["region"] for c in second["citations"]} == {"四川省宜宾市高县"}
+    assert second["message"].startswith("（理解为：高县") and "县政府办公室" in second["answer"]
     history = [first["understood"], second["understood"]]
     third = client.post("/api/ask", json={"question": "什么时候完成？", "history": history}).json()
     assert third["answerable"] and third["intent"] == "when" and third["message"].startswith("（理解为：高县")
+    assert third["lines"][0]["label"].startswith("高县") and "完成时限" in third["lines"][0]["text"]
     assert [(c["doc_id"], c["start"]) for c in third["citations"]] == [
         (c["doc_id"], c["start"]) for c in second["citations"][:1]
     ]
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[str]:
+    with fake_llm() as url:
+        yield url
+
+
+@pytest.fixture
+def generating(engine: Engine, tmp_path: Path, llm: str) -> Iterator[TestClient]:
+    """The API with a language model configured (the loopback server of ``tests/fake_llm.py``)."""
+    service = PolicyService(engine, generation=GenerationSettings(llm, "fake-model", timeout=2))
+    yield api_client(service, FeedbackStore(tmp_path / "feedback.sqlite3"))
+    FakeChat.reply = "grounded"
+
+
+def test_ask_is_generated_when_a_model_is_configured(generating: TestClient) -> None:
+    answer = generating.post("/api/ask", json={"question": "高县政务新媒体由谁负责"}).json()
+    assert answer["generated"] and answer["mode"] == "generated" and not answer["fallback"]
+    assert answer["generated_text"] in answer["answer"] and "[1]" in answer["generated_text"]
+    assert [c["n"] for c in answer["citations"]] == [1] and answer["citations"][0]["region"].endswith("高县")
+    assert answer["concise"][0].startswith("高县（2023）：牵头单位：县政府办公室")  # the operator's line stays
+    FakeChat.reply = "error"
+    fallback = generating.post("/api/ask", json={"question": "高县政务新媒体由谁负责"}).json()
+    assert fallback["mode"] == "extractive" and "HTTP 500" in fallback["fallback"] and fallback["lines"]
+    assert "原文摘录" in fallback["message"]
+
+
+def _events(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        name, data = block.split("\n")
+        events.append((name.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
+    return events
+
+
+def test_ask_stream_sends_the_tokens_then_the_answer(generating: TestClient, client: TestClient) -> None:
+    response = generating.post("/api/ask/stream", json={"question": "高县政务新媒体由谁负责"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+    events = _events(response.text)
+    tokens = [data["text"] for name, data in events if name == "token"]
+    ((name, answer),) = events[len(tokens) :]
+    assert len(tokens) > 1 and name == "answer" and answer["generated_text"] == "".join(tokens)
+    plain = _events(client.post("/api/ask/stream", json={"question": "高县政务新媒体由谁负责"}).text)
+    assert [name for name, _ in plain] == ["answer"] and plain[0][1]["mode"] == "extractive"
+    assert generating.post("/api/ask/stream", json={"question": "  "}).status_code == 400

@@ -8,8 +8,10 @@ from assistant.presentation.render import (
     document_link,
     document_page,
     escape_markdown,
+    generating_markdown,
     highlight,
     locate_evidence,
+    mode_label,
     original_html,
     sources_html,
 )
@@ -68,11 +70,20 @@ def test_answer_markdown_labels_lines_and_italicises_the_note() -> None:
         "citations": [cited],
     }
     shown = answer_markdown(answer)
-    assert shown.startswith("*（理解为：高县政务新媒体由谁负责）*")
+    assert shown.startswith(f"{mode_label(False)} *（理解为：高县政务新媒体由谁负责）*") and ">摘录</span>" in shown
     assert '**高县（2023）**：牵头单位：县政府办公室&lt;script&gt; <a class="cite" href="#citation-1"' in shown
     # The marker's preview: document, jurisdiction and evidence, escaped inside the attribute.
     assert 'title="《清单&quot;&gt;&lt;script&gt;》四川省宜宾市高县 2023：县政府办公室">\\[1\\]</a>' in shown
     assert '<a class="cite" href="#citation-2" title="">\\[2\\]</a>' in shown  # a marker without its citation
+
+
+def test_a_generated_answer_is_labelled_and_its_markers_are_links() -> None:
+    cited = {"n": 2, "title": "清单", "region": "四川省宜宾市高县", "year": 2023, "evidence": "县政府办公室"}
+    answer = {"generated": True, "generated_text": "由县政府办公室*负责*[2]。", "citations": [cited], "lines": []}
+    shown = answer_markdown(answer)
+    assert shown.startswith(mode_label(True)) and ">生成</span>" in shown
+    assert '县政府办公室\\*负责\\*<a class="cite" href="#citation-2"' in shown and shown.endswith("</a>。")
+    assert generating_markdown("由县[1").endswith("由县\\[1")  # while streaming: escaped, markers not yet checked
 
 
 def test_evidence_is_found_in_the_original_row_by_its_value() -> None:

@@ -49,7 +49,7 @@ def test_upload_is_indexed_and_refusals_are_named(service: PolicyService, tmp_pa
     assert after == sorted([*before, "测试县_2024年数据开放工作要点.txt"])  # nothing else, nowhere else
     assert not (tmp_path / "测试县_2024年数据开放工作要点.txt").exists()
     assert "测试县_2024年数据开放工作要点" in {d["doc_id"] for d in service.documents()}
-    answer, _ = service.answer("数据开放平台由谁负责运维", [])
+    answer = service.answer("数据开放平台由谁负责运维", []).answer
     assert "县大数据中心" in answer.text
     assert answer.citations[0].hit.passage.doc_id == "测试县_2024年数据开放工作要点"
     assert service.original("测试县_2024年数据开放工作要点") == NEW_DOCUMENT
@@ -70,7 +70,7 @@ def test_history_from_plain_questions_keeps_the_jurisdiction(engine: Engine) -> 
     service = PolicyService(engine)
     turns = service.turns_from_questions(["高县政务新媒体由谁负责", " "])
     assert len(turns) == 1 and turns[0].regions == ("高县",) and turns[0].topic == "政务新媒体"
-    answer, _ = service.answer("什么时候完成？", turns)
+    answer = service.answer("什么时候完成？", turns).answer
     assert answer.understood.startswith("高县政务新媒体") and answer.lines[0].label.startswith("高县")
 
 
@@ -82,3 +82,13 @@ def test_filters_match_the_documents_regions_years_and_ids_as_spelled(engine: En
     assert not service.filters_match("四川省宜宾市高县", 2021, None)
     guangyuan = next(row["doc_id"] for row in service.documents() if row["region"] == "四川省广元市")
     assert not service.filters_match("四川省宜宾市高县", None, [guangyuan])
+
+
+def test_hit_test_gives_each_legs_detail_in_the_chosen_mode(engine: Engine) -> None:
+    service = PolicyService(engine)
+    bm25 = service.hit_test("政务新媒体由谁负责", "bm25", k=5)
+    assert len(bm25.hits) == 5 and all(set(hit.leg_ranks) == {"bm25"} for hit in bm25.hits)
+    hybrid = service.hit_test("政务新媒体由谁负责", "hybrid", k=5, region="四川省宜宾市高县")
+    assert {"bm25", "dense"} <= set(hybrid.hits[0].leg_scores) and hybrid.answer.answerable
+    assert {hit.meta.region for hit in hybrid.hits} == {"四川省宜宾市高县"}
+    assert hybrid.answer.decision is not None and hybrid.answer.decision.rule == "answered"
