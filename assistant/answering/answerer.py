@@ -72,7 +72,9 @@ class Answerer:
         """``judge``: the one to use instead of the shipped one (when ``settings.judge``) or of the rule gates."""
         self.retriever = retriever
         self.settings = settings or AnswerSettings()
-        self.judge = judge or (shipped_judge() if self.settings.judge else None)
+        # The judge learned from both legs' scores: a one-leg mode (命中测试's BM25 or 向量) keeps the rule gates.
+        hybrid = self.settings.mode == "hybrid"
+        self.judge = judge or (shipped_judge() if self.settings.judge and hybrid else None)
         self._frequency_store: object = None
         self._frequencies: dict[str, int] = {}
 
@@ -144,7 +146,7 @@ class Answerer:
             answer.decision = Decision(
                 "answered",
                 f"答案可信度 {judgement.probability:.2f} ≥ 判定阈值 {judgement.threshold:.2f}（学习的可答性判定）；"
-                f"{len(answer.lines)} 条回答有出处",
+                f"{len({line.label for line in answer.lines})} 个地区、{len(answer.lines)} 条回答有出处",
                 covered,
                 self.settings.min_coverage,
             )
@@ -268,8 +270,9 @@ class Answerer:
         )
 
     def _evidence_vector(self, evidence: str) -> np.ndarray:
-        """The quoted clause embedded as a passage (one short text: a few milliseconds)."""
-        return self.retriever.embedder.encode_passages([evidence])[0]
+        """The quoted clause embedded as a query is: e5 compares two short texts symmetrically with the query
+        prompt on both sides (and an answer embeds no passage: the index's vectors are the only ones)."""
+        return self.retriever.embedder.encode_queries([evidence])[0]
 
     def _rarity(self, word: str) -> float:
         """Inverse document frequency of a word as a substring of the passages."""

@@ -141,9 +141,11 @@ def test_a_follow_up_with_nothing_before_it_asks_what_is_meant(answerer: Answere
 
 def test_the_decision_says_which_rule_answered_or_refused_and_why(answerer: Answerer, engine: Engine) -> None:
     answered = answerer.answer("政务新媒体由谁负责").decision
-    assert answered.rule == "answered" and answered.coverage >= answered.threshold and "5 个地区" in answered.detail
+    assert answered.rule == "answered" and "判定阈值" in answered.detail and "5 个地区" in answered.detail
     refused = answerer.answer("火星移民补贴标准是多少").decision
-    assert refused.rule in ("low_coverage", "no_support", "unknown_place") and refused.detail
+    assert refused.rule in ("judge_refused", "no_support", "unknown_place") and refused.detail
+    rules = Answerer(engine.retriever, AnswerSettings(judge=False)).answer("政务新媒体由谁负责").decision
+    assert rules.rule == "answered" and rules.coverage >= rules.threshold and "5 个地区" in rules.detail
     assert answerer.answer("那高县呢？").decision.rule == "no_topic"
     assert answerer.answer("？？").decision.rule == "unusable"
     in_bm25 = Answerer(engine.retriever, AnswerSettings(mode="bm25")).answer("高县政务新媒体由谁负责")
