@@ -18,7 +18,14 @@ from assistant.answering.answer import (
     unsupported_markers,
 )
 from assistant.answering.conversation import Turn, has_topic, resolve_follow_up
-from assistant.answering.coverage import DETAIL_WORDS, SERVICE_WORDS, content_words, coverage, missing_details
+from assistant.answering.coverage import (
+    DETAIL_WORDS,
+    SERVICE_WORDS,
+    content_words,
+    coverage,
+    missing_details,
+    official_terms,
+)
 from assistant.answering.extraction import Extract, extract
 from assistant.answering.judge import Judge, Signals, log_score, shipped_judge
 from assistant.answering.parts import Part, question_parts
@@ -137,7 +144,8 @@ class Answerer:
         if not judgement.accepted:
             why = Decision(
                 "judge_refused",
-                f"答案可信度 {judgement.probability:.2f} 低于判定阈值 {judgement.threshold:.2f}（学习的可答性判定）",
+                f"覆盖率 {covered:.2f}；答案可信度 {judgement.probability:.2f} 低于判定阈值 "
+                f"{judgement.threshold:.2f}（学习的可答性判定）",
                 covered,
                 self.settings.min_coverage,
             )
@@ -145,7 +153,8 @@ class Answerer:
         else:
             answer.decision = Decision(
                 "answered",
-                f"答案可信度 {judgement.probability:.2f} ≥ 判定阈值 {judgement.threshold:.2f}（学习的可答性判定）；"
+                f"覆盖率 {covered:.2f}；答案可信度 {judgement.probability:.2f} ≥ 判定阈值 "
+                f"{judgement.threshold:.2f}（学习的可答性判定）；"
                 f"{len({line.label for line in answer.lines})} 个地区、{len(answer.lines)} 条回答有出处",
                 covered,
                 self.settings.min_coverage,
@@ -176,7 +185,7 @@ class Answerer:
             support_cited=max(coverage(words, text, self._rarity)[0] for text in texts),
             missing_detail=float(all(missing_details(question, text, DETAIL_WORDS) for text in texts)),
             missing_service=float(all(missing_details(question, text, SERVICE_WORDS) for text in texts)),
-            unknown_share=sum(self._rarity(word) for word in words if not self._frequency(word)) / total,
+            unknown_share=sum(self._rarity(word) for word in words if not self._known(word)) / total,
             dense_top=max(hit.leg_scores.get("dense", 0.0) for hit in hits[:3]),
             dense_cited=first.leg_scores.get("dense", 0.0),
             bm25_top=log_score(max(hit.leg_scores.get("bm25", 0.0) for hit in hits[:3])),
@@ -273,6 +282,10 @@ class Answerer:
         """The quoted clause embedded as a query is: e5 compares two short texts symmetrically with the query
         prompt on both sides (and an answer embeds no passage: the index's vectors are the only ones)."""
         return self.retriever.embedder.encode_queries([evidence])[0]
+
+    def _known(self, word: str) -> bool:
+        """Some passage uses the word, or an official term for it (as coverage counts it found)."""
+        return bool(self._frequency(word)) or any(self._frequency(term) for term in official_terms(word))
 
     def _rarity(self, word: str) -> float:
         """Inverse document frequency of a word as a substring of the passages."""

@@ -46,13 +46,18 @@ def content_words(question: str, tokenizer: ChineseTokenizer, places: Iterable[s
     ]
 
 
-def found(word: str, text: str) -> bool:
-    if word in text:
-        return True
-    return any(
-        (everyday in word or word in everyday) and any(term in text for term in official.split())
+def official_terms(word: str) -> list[str]:
+    """The official terms documents use for an everyday ``word`` (公众号 → 政务新媒体); empty if none."""
+    return [
+        term
         for everyday, official in EVERYDAY_TERMS
-    )
+        if everyday in word or word in everyday
+        for term in official.split()
+    ]
+
+
+def found(word: str, text: str) -> bool:
+    return word in text or any(term in text for term in official_terms(word))
 
 
 def coverage(words: list[str], text: str, rarity: Callable[[str], float]) -> tuple[float, list[str]]:
