@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.answering.answer import Answer
@@ -42,7 +43,13 @@ from assistant.presentation.audit import AUDIT_FILE, Action, AuditEntry, AuditLo
 from assistant.presentation.management import ManagementError, list_versions
 from assistant.presentation.service import PolicyService, ReadOnlyError
 from assistant.presentation.upload import UploadRefused
-from assistant.retrieval.adaptation import Adaptation, AdaptationFitter, NoTrainingPairsError, answered_questions
+from assistant.retrieval.adaptation import (
+    ADAPTERS,
+    Adaptation,
+    AdaptationFitter,
+    NoTrainingPairsError,
+    answered_questions,
+)
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import MODES
 from assistant.retrieval.settings import RetrievalSettings
@@ -92,8 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--text-format", choices=TEXT_FORMATS, default="title+text", help="with --passages: indexed text"
     )
-    build.add_argument("--bm25-k1", type=float, default=BM25Parameters.k1, help="BM25 k1 (default %(default)s)")
-    build.add_argument("--bm25-b", type=float, default=BM25Parameters.b, help="BM25 b (default %(default)s)")
+    build.add_argument(
+        "--bm25-k1", type=float, help=f"BM25 k1, kept in the index's retrieval settings (default {BM25Parameters.k1})"
+    )
+    build.add_argument(
+        "--bm25-b", type=float, help=f"BM25 b, kept in the index's retrieval settings (default {BM25Parameters.b})"
+    )
     build.add_argument(
         "--sentence-mix",
         type=float,
@@ -112,6 +123,12 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         help='JSONL: {"question","positive_ids"} lines (a benchmark\'s training queries) or an exported feedback '
         "file (its 👍 answers and the passages they cited)",
+    )
+    adapt.add_argument("--adapter", choices=ADAPTERS, default="ridge", help="how the query adapter is fitted")
+    adapt.add_argument(
+        "--memory-weight",
+        type=float,
+        help="also set the weight of the answered questions' vote in the index's retrieval settings (0: off)",
     )
     adapt.add_argument("--remove", action="store_true", help="remove the index's adaptation")
     adapt.set_defaults(handler=_adapt)
@@ -279,6 +296,11 @@ def _shard(text: str) -> tuple[int, int]:
 def _build(args: argparse.Namespace) -> int:
     if args.passages:
         return _build_passages(args)
+    if args.bm25_k1 is not None or args.bm25_b is not None:  # BM25 is rebuilt with them; nothing is embedded
+        settings = RetrievalSettings.load(args.index)
+        k1, b = args.bm25_k1 or settings.bm25_k1, settings.bm25_b if args.bm25_b is None else args.bm25_b
+        args.index.mkdir(parents=True, exist_ok=True)
+        replace(settings, bm25_k1=k1, bm25_b=b).save(args.index)
     if args.shard:
         embedder = SentenceTransformerEmbedder(args.model)
         embedded = embed_shard(args.index, args.corpus, embedder, *args.shard, progress=sys.stderr.isatty())
@@ -293,9 +315,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _build_passages(args: argparse.Namespace) -> int:
-    settings = RetrievalSettings.passages_as_given(
-        bm25_k1=args.bm25_k1, bm25_b=args.bm25_b, sentence_mix=args.sentence_mix
-    )
+    k1 = BM25Parameters.k1 if args.bm25_k1 is None else args.bm25_k1
+    b = BM25Parameters.b if args.bm25_b is None else args.bm25_b
+    settings = RetrievalSettings.passages_as_given(bm25_k1=k1, bm25_b=b, sentence_mix=args.sentence_mix)
     indexing = PassageFileSettings(args.text_format, settings.bm25, settings.sentence_mix < 1.0)
     embedder = SentenceTransformerEmbedder(args.model)
     store = build_passage_index(
@@ -317,11 +339,13 @@ def _adapt(args: argparse.Namespace) -> int:
     engine = _open(args)
     answered = answered_questions(read_jsonl(args.answered), engine.store)
     try:
-        adaptation = AdaptationFitter(engine.store, answered, engine.embedder).fit()
+        adaptation = AdaptationFitter(engine.store, answered, engine.embedder, args.adapter).fit()
     except NoTrainingPairsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     adaptation.save(args.index)
+    if args.memory_weight is not None:
+        replace(engine.retriever.settings, memory_weight=args.memory_weight).save(args.index)
     print(f"adaptation fitted on {adaptation.questions} answered questions, saved in {args.index}")
     return 0
 

@@ -36,7 +36,13 @@ from assistant.indexing.store import (
     passage_file_passages,
     sentence_texts,
 )
-from assistant.retrieval.adaptation import Adaptation, AdaptationFitter, AnsweredQuestion, NoTrainingPairsError
+from assistant.retrieval.adaptation import (
+    ADAPTERS,
+    Adaptation,
+    AdaptationFitter,
+    AnsweredQuestion,
+    NoTrainingPairsError,
+)
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.settings import RetrievalSettings
@@ -187,6 +193,8 @@ def run_bench(
     split: str | None = None,
     score_training: bool = False,
     index_dir: Path | None = None,
+    memory_weight: float = 0.0,
+    adapter: str = "ridge",
 ) -> BenchResult:
     """Index the benchmark's passages as given, run every query through each mode, keep rankings and latencies.
 
@@ -204,7 +212,7 @@ def run_bench(
     queries = queries[:limit] if limit else queries
     result = BenchResult(directory.resolve().name, len(benchmark.passages), queries, tuple(modes))
     result.scored_training = [query.id for query in queries] == [query.id for query in benchmark.training]
-    settings = bench_settings(k, bm25, sentence_mix)
+    settings = bench_settings(k, bm25, sentence_mix, memory_weight)
 
     started = time.perf_counter()
     model = embedder() if callable(embedder) else embedder
@@ -217,7 +225,7 @@ def run_bench(
         started = time.perf_counter()
         answered = [AnsweredQuestion(query.question, tuple(sorted(query.positives))) for query in benchmark.training]
         dense = any(PRODUCT_MODES[mode][0] != "bm25" for mode in modes if mode in ADAPTED)
-        fitter = AdaptationFitter(store, answered, model if dense else None)
+        fitter = AdaptationFitter(store, answered, model if dense else None, adapter)
         adaptations = CrossFitted(benchmark.training, fitter.fit)
         result.timings["adaptation_training_queries"] = len(benchmark.training)
         result.timings["adaptation_fit_s"] = time.perf_counter() - started
@@ -230,12 +238,16 @@ def run_bench(
     return result
 
 
-def bench_settings(k: int, bm25: BM25Parameters | None, sentence_mix: float | None) -> RetrievalSettings:
-    """The product's settings with every policy-document step off, and this run's BM25 and sentence mix."""
+def bench_settings(
+    k: int, bm25: BM25Parameters | None, sentence_mix: float | None, memory_weight: float = 0.0
+) -> RetrievalSettings:
+    """The product's settings with every policy-document step off, and this run's BM25, sentence mix and memory."""
     bm25 = bm25 or BM25Parameters()
     mix = 1.0 if sentence_mix is None else sentence_mix
     depth = max(k, RetrievalSettings.depth)
-    return RetrievalSettings.passages_as_given(depth=depth, bm25_k1=bm25.k1, bm25_b=bm25.b, sentence_mix=mix)
+    return RetrievalSettings.passages_as_given(
+        depth=depth, bm25_k1=bm25.k1, bm25_b=bm25.b, sentence_mix=mix, memory_weight=memory_weight
+    )
 
 
 def _index(
@@ -385,6 +397,10 @@ def variant(args: argparse.Namespace) -> str:
         parts.append(f"train-{args.train_queries.stem}")
     if args.sentence_mix is not None:
         parts.append(f"sentences-{args.sentence_mix:g}")
+    if args.adapter != "ridge":
+        parts.append(f"adapter-{args.adapter}")
+    if args.memory_weight:
+        parts.append(f"memory-{args.memory_weight:g}")
     if args.limit:
         parts.append(f"limit-{args.limit}")
     if args.k != 100:
@@ -544,6 +560,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="dense similarity = MIX x the passage's + (1 - MIX) x its best sentence's (sentences embedded and cached "
         "too); default: the passage's alone",
     )
+    parser.add_argument(
+        "--memory-weight",
+        type=float,
+        default=0.0,
+        help="adapted hybrid: weight of the answered training questions' vote for their passages (default 0: off)",
+    )
+    parser.add_argument(
+        "--adapter", choices=ADAPTERS, default="ridge", help="how the adapted modes' query adapter is fitted"
+    )
     parser.add_argument("--no-check", action="store_true", help="skip the comparison with the expected scores")
     parser.add_argument("--write-expected", action="store_true", help="store this run's scores as the expected ones")
     parser.add_argument("--expected", type=Path, help="expected-scores file (default eval/expected/bench_NAME.json)")
@@ -577,6 +602,8 @@ def _run(
         split=args.beir_split,
         score_training=score_training,
         index_dir=args.index,
+        memory_weight=args.memory_weight,
+        adapter=args.adapter,
     )
 
 

@@ -22,7 +22,8 @@ from assistant.embedding.query_adapter import QueryAdapter
 from assistant.indexing.store import IndexStore
 from assistant.retrieval.learned_expansion import ExpansionSettings, LearnedExpansion
 
-FILE, MATRIX = "adaptation.json", "adaptation_matrix.npy"
+ADAPTERS = ("ridge", "contrastive")  # how the query adapter is fitted (query_adapter.py)
+FILE, MATRIX, MEMORY = "adaptation.json", "adaptation_matrix.npy", "adaptation_questions.npy"
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,39 @@ class NoTrainingPairsError(ValueError):
 
 
 @dataclass(frozen=True)
+class AnsweredMemory:
+    """The answered questions themselves: a new question close to some of them is likely answered by their passages.
+
+    Why: what a query adapter learns is an average over all questions; a question asked before (in other words)
+    is answered by the very passages that answered it, which a nearest-neighbour vote recovers exactly.
+    """
+
+    vectors: np.ndarray  # one unit vector per answered question
+    passage_ids: list[list[str]]  # the passages that answered each
+    neighbours: int = 20
+    power: float = 8.0  # similarity^power: the closest questions dominate the vote
+
+    def scores(self, question_vector: np.ndarray, position: dict[str, int]) -> dict[int, float]:
+        """Vote of the ``neighbours`` closest answered questions for their passages (at ``position``), the best
+        scaled to 1."""
+        similarity = self.vectors @ question_vector
+        closest = np.argsort(-similarity, kind="stable")[: self.neighbours]
+        votes: dict[int, float] = {}
+        for row in closest:
+            weight = float(max(similarity[row], 0.0)) ** self.power
+            for passage_id in self.passage_ids[row]:
+                if passage_id in position:
+                    votes[position[passage_id]] = votes.get(position[passage_id], 0.0) + weight
+        best = max(votes.values(), default=0.0)
+        return {row: vote / best for row, vote in votes.items()} if best > 0 else {}
+
+
+@dataclass(frozen=True)
 class Adaptation:
     expansion: LearnedExpansion
     adapter: QueryAdapter | None  # None when fitted without the dense leg
     questions: int  # how many answered questions it was fitted on
+    memory: AnsweredMemory | None = None  # with the dense leg: the questions' vectors and their passages
 
     def expansion_terms(self, store: IndexStore, question: str) -> list[tuple[str, float]]:
         return self.expansion.expand(store.lexical.tokenizer.tokenize(question))
@@ -51,15 +81,20 @@ class Adaptation:
 
     def save(self, index_dir: Path) -> None:
         """Beside the index generations (it depends on the passages' words and the model, not on a generation)."""
+        memory = self.memory
         record = {
             "questions": self.questions,
             "expansion": {"settings": asdict(self.expansion.settings), "associations": self.expansion.associations},
             "adapter_keep": None if self.adapter is None else self.adapter.keep,
+            "memory": None
+            if memory is None
+            else {"passage_ids": memory.passage_ids, "neighbours": memory.neighbours} | {"power": memory.power},
         }
-        if self.adapter is not None:
-            np.save(index_dir / MATRIX, self.adapter.matrix)
-        else:
-            (index_dir / MATRIX).unlink(missing_ok=True)
+        for name, array in ((MATRIX, self.adapter and self.adapter.matrix), (MEMORY, memory and memory.vectors)):
+            if array is None:
+                (index_dir / name).unlink(missing_ok=True)
+            else:
+                np.save(index_dir / name, array)
         (index_dir / FILE).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -73,20 +108,29 @@ class Adaptation:
         )
         keep = record["adapter_keep"]
         adapter = None if keep is None else QueryAdapter(np.load(index_dir / MATRIX), float(keep))
-        return cls(expansion, adapter, int(record["questions"]))
+        kept = record.get("memory")
+        memory = None if kept is None else AnsweredMemory(np.load(index_dir / MEMORY), **kept)
+        return cls(expansion, adapter, int(record["questions"]), memory)
 
     @staticmethod
     def remove(index_dir: Path) -> None:
-        (index_dir / FILE).unlink(missing_ok=True)
-        (index_dir / MATRIX).unlink(missing_ok=True)
+        for name in (FILE, MATRIX, MEMORY):
+            (index_dir / name).unlink(missing_ok=True)
 
 
 class AdaptationFitter:
     """Answered questions prepared once (words, answering positions, question vectors), fitted on any subset."""
 
     def __init__(
-        self, store: IndexStore, answered: Sequence[AnsweredQuestion], embedder: Embedder | None = None
+        self,
+        store: IndexStore,
+        answered: Sequence[AnsweredQuestion],
+        embedder: Embedder | None = None,
+        adapter: str = "ridge",
     ) -> None:
+        if adapter not in ADAPTERS:
+            raise ValueError(f"unknown adapter fit {adapter!r}; choose one of {', '.join(ADAPTERS)}")
+        self.adapter = adapter
         position = {passage.passage_id: row for row, passage in enumerate(store.passages)}
         self.positives = [[position[p] for p in sorted(set(q.passage_ids)) if p in position] for q in answered]
         if not any(self.positives):
@@ -104,10 +148,14 @@ class AdaptationFitter:
         rows = list(range(len(self.positives))) if rows is None else list(rows)
         answers = [[word for passage in self.positives[i] for word in self.answer_words[passage]] for i in rows]
         expansion = LearnedExpansion.fit([self.question_words[i] for i in rows], answers, self.store.lexical.idf)
-        adapter = None
+        adapter = memory = None
         if self.vectors is not None:
-            adapter = QueryAdapter.fit(self.vectors[rows], self.store.vectors, [self.positives[i] for i in rows])
-        return Adaptation(expansion, adapter, sum(bool(self.positives[i]) for i in rows))
+            fit = QueryAdapter.fit if self.adapter == "ridge" else QueryAdapter.fit_contrastive
+            adapter = fit(self.vectors[rows], self.store.vectors, [self.positives[i] for i in rows])
+            answered = [i for i in rows if self.positives[i]]
+            ids = [[self.store.passages[p].passage_id for p in self.positives[i]] for i in answered]
+            memory = AnsweredMemory(self.vectors[answered], ids)
+        return Adaptation(expansion, adapter, sum(bool(self.positives[i]) for i in rows), memory)
 
 
 def answered_questions(rows: Sequence[dict], store: IndexStore) -> list[AnsweredQuestion]:
