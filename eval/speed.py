@@ -45,7 +45,7 @@ def run_speed(corpus: Path, questions_file: Path, model: str) -> dict:
         reopen = time.perf_counter() - started
     retriever = engine.retriever
     answerer = Answerer(retriever)
-    clear = retriever._vectors.clear
+    clear = retriever.forget_queries
     result = {"passages": len(engine.store.passages), "build_seconds": build, "reopen_seconds": reopen}
     runs = {
         "search bm25": lambda q: retriever.search(q, 10, mode="bm25"),

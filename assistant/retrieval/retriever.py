@@ -23,6 +23,30 @@ MODES = ("hybrid", "bm25", "dense")
 QUERY_CACHE_SIZE = 256
 
 
+class QueryVectors:
+    """Query embeddings, cached: an answer searches again within each jurisdiction it names."""
+
+    def __init__(self, embedder: Embedder, size: int = QUERY_CACHE_SIZE) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()  # the web app answers several questions at once
+
+    def get(self, question: str) -> np.ndarray:
+        vector = self._vectors.get(question)
+        if vector is None:
+            vector = self.embedder.encode_queries([question])[0]
+            with self._lock:
+                while len(self._vectors) >= self.size:
+                    self._vectors.pop(next(iter(self._vectors)))
+                self._vectors[question] = vector
+        return vector
+
+    def forget(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
+
 class Retriever:
     def __init__(
         self,
@@ -30,13 +54,14 @@ class Retriever:
         embedder: Embedder,
         settings: RetrievalSettings | None = None,
         adaptation: Adaptation | None = None,
+        query_vectors: QueryVectors | None = None,
     ) -> None:
+        """``query_vectors``: a query-embedding cache shared with other retrievers over the same model."""
         self.store = store
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
         self.adaptation = adaptation  # learned from answered questions (adaptation.py), when the index has one
-        self._vectors: dict[str, np.ndarray] = {}
-        self._vectors_lock = threading.Lock()  # the web app answers several questions at once
+        self.query_vectors = query_vectors or QueryVectors(embedder)
 
     def scope(
         self, question: str, region: str | None = None, year: int | None = None, doc_ids: list[str] | None = None
@@ -158,19 +183,10 @@ class Retriever:
 
     def forget_queries(self) -> None:
         """Empty the query-embedding cache (benchmarks measure what a new question costs)."""
-        with self._vectors_lock:
-            self._vectors.clear()
+        self.query_vectors.forget()
 
     def _query_vector(self, question: str) -> np.ndarray:
-        """Query embeddings are cached: an answer searches again within each jurisdiction it names."""
-        vector = self._vectors.get(question)
-        if vector is None:
-            vector = self.embedder.encode_queries([question])[0]
-            with self._vectors_lock:
-                while len(self._vectors) >= QUERY_CACHE_SIZE:
-                    self._vectors.pop(next(iter(self._vectors)))
-                self._vectors[question] = vector
-        return vector
+        return self.query_vectors.get(question)
 
     def _hit(self, position: int, score: float, legs: dict[str, tuple[np.ndarray, np.ndarray]]) -> Hit:
         passage = self.store.passages[position]
