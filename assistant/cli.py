@@ -339,7 +339,8 @@ def _adapt(args: argparse.Namespace) -> int:
     engine = _open(args)
     answered = answered_questions(read_jsonl(args.answered), engine.store)
     try:
-        adaptation = AdaptationFitter(engine.store, answered, engine.embedder, args.adapter).fit()
+        vectors = engine.embedder.encode_queries([question.question for question in answered]) if answered else None
+        adaptation = AdaptationFitter(engine.store, answered, vectors, args.adapter).fit()
     except NoTrainingPairsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -51,7 +51,7 @@ from eval.baseline import NaiveBM25Retriever, NaiveChunks, NaiveRetriever
 from eval.formats import Query
 from eval.labelled import Location
 from eval.measures import QUALITY
-from eval.vector_cache import CACHE, cached_passage_vectors
+from eval.vector_cache import CACHE, cached_passage_vectors, cached_query_vectors
 
 RESULTS = Path(__file__).parent / "results"
 EXPECTED = Path(__file__).parent / "expected"
@@ -223,9 +223,10 @@ def run_bench(
     adaptations = None
     if any(mode in ADAPTED for mode in modes):
         started = time.perf_counter()
-        answered = [AnsweredQuestion(query.question, tuple(sorted(query.positives))) for query in benchmark.training]
+        answered = [AnsweredQuestion(_read(query), tuple(sorted(query.positives))) for query in benchmark.training]
         dense = any(PRODUCT_MODES[mode][0] != "bm25" for mode in modes if mode in ADAPTED)
-        fitter = AdaptationFitter(store, answered, model if dense else None, adapter)
+        vectors = cached_query_vectors([q.question for q in answered], model, cache_root) if dense else None
+        fitter = AdaptationFitter(store, answered, vectors, adapter)
         adaptations = CrossFitted(benchmark.training, fitter.fit)
         result.timings["adaptation_training_queries"] = len(benchmark.training)
         result.timings["adaptation_fit_s"] = time.perf_counter() - started
@@ -236,6 +237,14 @@ def run_bench(
         _search_all(Searchers(store, model, settings, adaptations, baselines), queries, modes, k, result, progress)
     result.store, result.settings, result.adaptations = store, settings, adaptations
     return result
+
+
+def _read(query: Query) -> str:
+    """The question as ``search`` reads it (``normalize_question``); an unusable one stays as it is."""
+    try:
+        return normalize_question(query.question)
+    except QuestionError:
+        return query.question
 
 
 def bench_settings(
@@ -377,10 +386,7 @@ def _search_all(
 ) -> None:
     searchers.embedder.encode_queries(["预热"])  # the first call pays one-off set-up that no real query would
     for query in tqdm(queries, unit="query", desc="searching", disable=not progress):
-        try:
-            question = normalize_question(query.question)  # as ``search`` reads it
-        except QuestionError:
-            question = ""
+        question = _read(query) if query.question.strip() else ""
         embedding = searchers.embed(question) if question else 0.0
         for mode in modes:
             started = time.perf_counter()

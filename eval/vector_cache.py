@@ -125,3 +125,20 @@ def cached_passage_vectors(
 def _whole_corpus_seconds(spent: dict, total: int) -> float | None:
     known = spent["passages"] == total and not math.isnan(spent["seconds"])  # NaN: a run kept no timing
     return spent["seconds"] if known else None
+
+
+def cached_query_vectors(texts: Sequence[str], embedder: Embedder, cache_root: Path = CACHE) -> np.ndarray:
+    """Training questions' vectors, embedded once per model and list of questions.
+
+    Fitting an adaptation needs them on every run; the scored questions are embedded anew by each search, since
+    what that costs is measured.
+    """
+    key = hashlib.sha256("\0".join([embedder.name, *texts]).encode()).hexdigest()[:24]
+    path = cache_root / "queries" / f"{key}.npy"
+    cached = _load_rows(path, len(texts), embedder.dimension)
+    if cached is not None:
+        return cached
+    vectors = np.asarray(embedder.encode_queries(list(texts)), dtype=np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save_atomic(path, vectors)
+    return vectors

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embedding.embedder import Embedder
 from assistant.embedding.query_adapter import QueryAdapter
 from assistant.indexing.store import IndexStore
 from assistant.retrieval.learned_expansion import ExpansionSettings, LearnedExpansion
@@ -125,9 +124,11 @@ class AdaptationFitter:
         self,
         store: IndexStore,
         answered: Sequence[AnsweredQuestion],
-        embedder: Embedder | None = None,
+        question_vectors: np.ndarray | None = None,
         adapter: str = "ridge",
     ) -> None:
+        """``question_vectors``: the questions embedded (``Embedder.encode_queries``), one row each; without them
+        only the BM25 expansion is fitted."""
         if adapter not in ADAPTERS:
             raise ValueError(f"unknown adapter fit {adapter!r}; choose one of {', '.join(ADAPTERS)}")
         self.adapter = adapter
@@ -139,9 +140,9 @@ class AdaptationFitter:
         tokenize = store.lexical.tokenizer.tokenize
         self.question_words = [tokenize(q.question) for q in answered]
         self.answer_words = {row: tokenize(store.lexical_text(row)) for rows in self.positives for row in rows}
-        self.vectors = None
-        if embedder is not None:
-            self.vectors = np.asarray(embedder.encode_queries([q.question for q in answered]), dtype=np.float32)
+        if question_vectors is not None and len(question_vectors) != len(answered):
+            raise ValueError(f"{len(answered)} answered questions but {len(question_vectors)} question vectors")
+        self.vectors = question_vectors
 
     def fit(self, rows: Sequence[int] | None = None) -> Adaptation:
         """Fitted on the answered questions at ``rows`` (default all)."""

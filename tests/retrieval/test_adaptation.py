@@ -64,7 +64,9 @@ def test_an_adaptation_kept_beside_the_index_ranks_as_the_one_fitted(tmp_path: P
     generation = current_generation(index)
     assert generation is not None
     store, embedder = IndexStore.load(generation), UnitEmbedder()
-    fitted = AdaptationFitter(store, answered_questions(ANSWERED, store), embedder).fit()
+    answered = answered_questions(ANSWERED, store)
+    vectors = embedder.encode_queries([question.question for question in answered])
+    fitted = AdaptationFitter(store, answered, vectors).fit()
     assert fitted.questions == 4 and fitted.memory is not None and fitted.adapter is not None
     fitted.save(index)
     loaded = Adaptation.load(index)
