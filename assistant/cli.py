@@ -45,6 +45,7 @@ from assistant.presentation.service import PolicyService, ReadOnlyError
 from assistant.presentation.upload import UploadRefused
 from assistant.retrieval.adaptation import (
     ADAPTERS,
+    DEFAULT_ADAPTER,
     Adaptation,
     AdaptationFitter,
     NoTrainingPairsError,
@@ -124,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         help='JSONL: {"question","positive_ids"} lines (a benchmark\'s training queries) or an exported feedback '
         "file (its 👍 answers and the passages they cited)",
     )
-    adapt.add_argument("--adapter", choices=ADAPTERS, default="ridge", help="how the query adapter is fitted")
+    adapt.add_argument("--adapter", choices=ADAPTERS, default=DEFAULT_ADAPTER, help="how the query adapter is fitted")
     adapt.add_argument(
         "--memory-weight",
         type=float,

@@ -38,6 +38,7 @@ from assistant.indexing.store import (
 )
 from assistant.retrieval.adaptation import (
     ADAPTERS,
+    DEFAULT_ADAPTER,
     Adaptation,
     AdaptationFitter,
     AnsweredQuestion,
@@ -194,7 +195,7 @@ def run_bench(
     score_training: bool = False,
     index_dir: Path | None = None,
     memory_weight: float = 0.0,
-    adapter: str = "ridge",
+    adapter: str = DEFAULT_ADAPTER,
 ) -> BenchResult:
     """Index the benchmark's passages as given, run every query through each mode, keep rankings and latencies.
 
@@ -415,7 +416,7 @@ def variant(args: argparse.Namespace) -> str:
         parts.append(f"train-{args.train_queries.stem}")
     if args.sentence_mix is not None:
         parts.append(f"sentences-{args.sentence_mix:g}")
-    if args.adapter != "ridge":
+    if args.adapter != DEFAULT_ADAPTER:
         parts.append(f"adapter-{args.adapter}")
     if args.memory_weight:
         parts.append(f"memory-{args.memory_weight:g}")
@@ -586,7 +587,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="adapted hybrid: weight of the answered training questions' vote for their passages (default 0: off)",
     )
     parser.add_argument(
-        "--adapter", choices=ADAPTERS, default="ridge", help="how the adapted modes' query adapter is fitted"
+        "--adapter", choices=ADAPTERS, default=DEFAULT_ADAPTER, help="how the adapted modes' query adapter is fitted"
     )
     parser.add_argument("--no-check", action="store_true", help="skip the comparison with the expected scores")
     parser.add_argument("--write-expected", action="store_true", help="store this run's scores as the expected ones")

@@ -21,7 +21,11 @@ from assistant.embedding.query_adapter import QueryAdapter
 from assistant.indexing.store import IndexStore
 from assistant.retrieval.learned_expansion import ExpansionSettings, LearnedExpansion
 
-ADAPTERS = ("ridge", "contrastive")  # how the query adapter is fitted (query_adapter.py)
+# How the query adapter is fitted (query_adapter.py). Contrastive by default: on the tune half of STARD's training
+# questions, over the half of its passages embedded at the time, dense Recall@5 0.452 unadapted, 0.511 ridge, 0.550
+# contrastive (60 steps, learning rate 1e-3; 3e-3 gave 0.542).
+ADAPTERS = ("contrastive", "ridge")
+DEFAULT_ADAPTER = ADAPTERS[0]
 FILE, MATRIX, MEMORY = "adaptation.json", "adaptation_matrix.npy", "adaptation_questions.npy"
 
 
@@ -125,7 +129,7 @@ class AdaptationFitter:
         store: IndexStore,
         answered: Sequence[AnsweredQuestion],
         question_vectors: np.ndarray | None = None,
-        adapter: str = "ridge",
+        adapter: str = DEFAULT_ADAPTER,
     ) -> None:
         """``question_vectors``: the questions embedded (``Embedder.encode_queries``), one row each; without them
         only the BM25 expansion is fitted."""
