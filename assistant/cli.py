@@ -126,11 +126,6 @@ def _parser() -> argparse.ArgumentParser:
         "file (its 👍 answers and the passages they cited)",
     )
     adapt.add_argument("--adapter", choices=ADAPTERS, default=DEFAULT_ADAPTER, help="how the query adapter is fitted")
-    adapt.add_argument(
-        "--memory-weight",
-        type=float,
-        help="also set the weight of the answered questions' vote in the index's retrieval settings (0: off)",
-    )
     adapt.add_argument("--remove", action="store_true", help="remove the index's adaptation")
     adapt.set_defaults(handler=_adapt)
 
@@ -346,8 +341,6 @@ def _adapt(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     adaptation.save(args.index)
-    if args.memory_weight is not None:
-        replace(engine.retriever.settings, memory_weight=args.memory_weight).save(args.index)
     print(f"adaptation fitted on {adaptation.questions} answered questions, saved in {args.index}")
     return 0
 

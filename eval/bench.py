@@ -194,7 +194,6 @@ def run_bench(
     split: str | None = None,
     score_training: bool = False,
     index_dir: Path | None = None,
-    memory_weight: float = 0.0,
     adapter: str = DEFAULT_ADAPTER,
 ) -> BenchResult:
     """Index the benchmark's passages as given, run every query through each mode, keep rankings and latencies.
@@ -213,14 +212,14 @@ def run_bench(
     queries = queries[:limit] if limit else queries
     result = BenchResult(directory.resolve().name, len(benchmark.passages), queries, tuple(modes))
     result.scored_training = [query.id for query in queries] == [query.id for query in benchmark.training]
-    settings = bench_settings(k, bm25, sentence_mix, memory_weight)
+    settings = bench_settings(k, bm25, sentence_mix)
 
     started = time.perf_counter()
     model = embedder() if callable(embedder) else embedder
     model = model or SentenceTransformerEmbedder(DEFAULT_MODEL)
     result.timings["model_load_s"] = time.perf_counter() - started
     result.model = model.name
-    store, vectors = _index(benchmark, model, text_format, settings, cache_root, index_dir, progress, result)
+    store, known = _index(benchmark, model, text_format, settings, cache_root, index_dir, progress, result)
     adaptations = None
     if any(mode in ADAPTED for mode in modes):
         started = time.perf_counter()
@@ -231,7 +230,7 @@ def run_bench(
         adaptations = CrossFitted(benchmark.training, fitter.fit)
         result.timings["adaptation_training_queries"] = len(benchmark.training)
         result.timings["adaptation_fit_s"] = time.perf_counter() - started
-    baselines = _baselines(benchmark, model, text_format, modes, vectors, cache_root, progress)
+    baselines = _baselines(benchmark, model, text_format, modes, known, cache_root, progress)
     for mode in modes:
         result.rankings[mode], result.latencies[mode] = {}, []
     with one_thread():
@@ -248,16 +247,12 @@ def _read(query: Query) -> str:
         return query.question
 
 
-def bench_settings(
-    k: int, bm25: BM25Parameters | None, sentence_mix: float | None, memory_weight: float = 0.0
-) -> RetrievalSettings:
-    """The product's settings with every policy-document step off, and this run's BM25, sentence mix and memory."""
+def bench_settings(k: int, bm25: BM25Parameters | None, sentence_mix: float | None) -> RetrievalSettings:
+    """The product's settings with every policy-document step off, and this run's BM25 and sentence mix."""
     bm25 = bm25 or BM25Parameters()
     mix = 1.0 if sentence_mix is None else sentence_mix
     depth = max(k, RetrievalSettings.depth)
-    return RetrievalSettings.passages_as_given(
-        depth=depth, bm25_k1=bm25.k1, bm25_b=bm25.b, sentence_mix=mix, memory_weight=memory_weight
-    )
+    return RetrievalSettings.passages_as_given(depth=depth, bm25_k1=bm25.k1, bm25_b=bm25.b, sentence_mix=mix)
 
 
 def _index(
@@ -418,8 +413,6 @@ def variant(args: argparse.Namespace) -> str:
         parts.append(f"sentences-{args.sentence_mix:g}")
     if args.adapter != DEFAULT_ADAPTER:
         parts.append(f"adapter-{args.adapter}")
-    if args.memory_weight:
-        parts.append(f"memory-{args.memory_weight:g}")
     if args.limit:
         parts.append(f"limit-{args.limit}")
     if args.k != 100:
@@ -581,12 +574,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "too); default: the passage's alone",
     )
     parser.add_argument(
-        "--memory-weight",
-        type=float,
-        default=0.0,
-        help="adapted hybrid: weight of the answered training questions' vote for their passages (default 0: off)",
-    )
-    parser.add_argument(
         "--adapter", choices=ADAPTERS, default=DEFAULT_ADAPTER, help="how the adapted modes' query adapter is fitted"
     )
     parser.add_argument("--no-check", action="store_true", help="skip the comparison with the expected scores")
@@ -622,7 +609,6 @@ def _run(
         split=args.beir_split,
         score_training=score_training,
         index_dir=args.index,
-        memory_weight=args.memory_weight,
         adapter=args.adapter,
     )
 

@@ -137,7 +137,6 @@ class IndexStore:
         for position, passage in enumerate(passages):
             grouped.setdefault(passage.doc_id, []).append(position)
         self.doc_positions = {doc_id: np.array(positions, dtype=np.int64) for doc_id, positions in grouped.items()}
-        self.positions = {passage.passage_id: position for position, passage in enumerate(passages)}
 
     @classmethod
     def load(cls, directory: Path, token: str = "") -> IndexStore:

@@ -26,7 +26,7 @@ from assistant.retrieval.learned_expansion import ExpansionSettings, LearnedExpa
 # contrastive (60 steps, learning rate 1e-3; 3e-3 gave 0.542).
 ADAPTERS = ("contrastive", "ridge")
 DEFAULT_ADAPTER = ADAPTERS[0]
-FILE, MATRIX, MEMORY = "adaptation.json", "adaptation_matrix.npy", "adaptation_questions.npy"
+FILE, MATRIX = "adaptation.json", "adaptation_matrix.npy"
 
 
 @dataclass(frozen=True)
@@ -42,39 +42,10 @@ class NoTrainingPairsError(ValueError):
 
 
 @dataclass(frozen=True)
-class AnsweredMemory:
-    """The answered questions themselves: a new question close to some of them is likely answered by their passages.
-
-    Why: what a query adapter learns is an average over all questions; a question asked before (in other words)
-    is answered by the very passages that answered it, which a nearest-neighbour vote recovers exactly.
-    """
-
-    vectors: np.ndarray  # one unit vector per answered question
-    passage_ids: list[list[str]]  # the passages that answered each
-    neighbours: int = 20
-    power: float = 8.0  # similarity^power: the closest questions dominate the vote
-
-    def scores(self, question_vector: np.ndarray, position: dict[str, int]) -> dict[int, float]:
-        """Vote of the ``neighbours`` closest answered questions for their passages (at ``position``), the best
-        scaled to 1."""
-        similarity = self.vectors @ question_vector
-        closest = np.argsort(-similarity, kind="stable")[: self.neighbours]
-        votes: dict[int, float] = {}
-        for row in closest:
-            weight = float(max(similarity[row], 0.0)) ** self.power
-            for passage_id in self.passage_ids[row]:
-                if passage_id in position:
-                    votes[position[passage_id]] = votes.get(position[passage_id], 0.0) + weight
-        best = max(votes.values(), default=0.0)
-        return {row: vote / best for row, vote in votes.items()} if best > 0 else {}
-
-
-@dataclass(frozen=True)
 class Adaptation:
     expansion: LearnedExpansion
     adapter: QueryAdapter | None  # None when fitted without the dense leg
     questions: int  # how many answered questions it was fitted on
-    memory: AnsweredMemory | None = None  # with the dense leg: the questions' vectors and their passages
 
     def expansion_terms(self, store: IndexStore, question: str) -> list[tuple[str, float]]:
         return self.expansion.expand(store.lexical.tokenizer.tokenize(question))
@@ -84,20 +55,15 @@ class Adaptation:
 
     def save(self, index_dir: Path) -> None:
         """Beside the index generations (it depends on the passages' words and the model, not on a generation)."""
-        memory = self.memory
         record = {
             "questions": self.questions,
             "expansion": {"settings": asdict(self.expansion.settings), "associations": self.expansion.associations},
             "adapter_keep": None if self.adapter is None else self.adapter.keep,
-            "memory": None
-            if memory is None
-            else {"passage_ids": memory.passage_ids, "neighbours": memory.neighbours} | {"power": memory.power},
         }
-        for name, array in ((MATRIX, self.adapter and self.adapter.matrix), (MEMORY, memory and memory.vectors)):
-            if array is None:
-                (index_dir / name).unlink(missing_ok=True)
-            else:
-                np.save(index_dir / name, array)
+        if self.adapter is None:
+            (index_dir / MATRIX).unlink(missing_ok=True)
+        else:
+            np.save(index_dir / MATRIX, self.adapter.matrix)
         (index_dir / FILE).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -111,13 +77,11 @@ class Adaptation:
         )
         keep = record["adapter_keep"]
         adapter = None if keep is None else QueryAdapter(np.load(index_dir / MATRIX), float(keep))
-        kept = record.get("memory")
-        memory = None if kept is None else AnsweredMemory(np.load(index_dir / MEMORY), **kept)
-        return cls(expansion, adapter, int(record["questions"]), memory)
+        return cls(expansion, adapter, int(record["questions"]))
 
     @staticmethod
     def remove(index_dir: Path) -> None:
-        for name in (FILE, MATRIX, MEMORY):
+        for name in (FILE, MATRIX):
             (index_dir / name).unlink(missing_ok=True)
 
 
@@ -153,14 +117,11 @@ class AdaptationFitter:
         rows = list(range(len(self.positives))) if rows is None else list(rows)
         answers = [[word for passage in self.positives[i] for word in self.answer_words[passage]] for i in rows]
         expansion = LearnedExpansion.fit([self.question_words[i] for i in rows], answers, self.store.lexical.idf)
-        adapter = memory = None
+        adapter = None
         if self.vectors is not None:
             fit = QueryAdapter.fit if self.adapter == "ridge" else QueryAdapter.fit_contrastive
             adapter = fit(self.vectors[rows], self.store.vectors, [self.positives[i] for i in rows])
-            answered = [i for i in rows if self.positives[i]]
-            ids = [[self.store.passages[p].passage_id for p in self.positives[i]] for i in answered]
-            memory = AnsweredMemory(self.vectors[answered], ids)
-        return Adaptation(expansion, adapter, sum(bool(self.positives[i]) for i in rows), memory)
+        return Adaptation(expansion, adapter, sum(bool(self.positives[i]) for i in rows))
 
 
 def answered_questions(rows: Sequence[dict], store: IndexStore) -> list[AnsweredQuestion]:

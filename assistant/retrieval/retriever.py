@@ -103,10 +103,6 @@ class Retriever:
         if mode != "hybrid":  # a single leg keeps its own score, more telling than a fused one
             scores, positions = next(iter(legs.values()))
             fused = dict(zip(positions.tolist(), scores.tolist(), strict=True))
-        elif self.settings.memory_weight > 0 and self.adaptation is not None and self.adaptation.memory is not None:
-            legs["memory"] = self._memory(question, allowed)
-            for score, position in zip(*legs["memory"], strict=True):
-                fused[int(position)] = fused.get(int(position), 0.0) + self.settings.memory_weight * float(score)
         kind_weights = self._kind_weights(question)
         for position in fused:
             fused[position] *= kind_weights.get(self.store.passages[position].kind, 1.0)
@@ -158,16 +154,6 @@ class Retriever:
             raise ValueError("sentence_mix below 1 needs an index built with sentence vectors")
         mixed = self.store.sentences.mixed_scores(self.store.vectors, vector, self.settings.sentence_mix)
         return self._top(mixed, allowed)
-
-    def _memory(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """The answered questions' vote (``AnsweredMemory``), best first, within the allowed positions."""
-        memory = self.adaptation.memory if self.adaptation is not None else None
-        votes = memory.scores(self._query_vector(question), self.store.positions) if memory is not None else {}
-        if allowed is not None:
-            permitted = set(allowed.tolist())
-            votes = {position: vote for position, vote in votes.items() if position in permitted}
-        ordered = sorted(votes, key=lambda position: -votes[position])
-        return np.array([votes[p] for p in ordered], dtype=np.float32), np.array(ordered, dtype=np.int64)
 
     def _top(self, scores: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The ``depth`` best scores among the allowed positions, best first, and their positions."""

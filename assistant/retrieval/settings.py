@@ -38,9 +38,6 @@ class RetrievalSettings:
     # Dense similarity = mix x the passage's + (1 - mix) x its best sentence's; below 1 the index must hold sentence
     # vectors (built with the same setting). 1: the passage's alone.
     sentence_mix: float = 1.0
-    # With an adaptation (adaptation.py) that remembers answered questions: the weight of their vote for the
-    # passages that answered them, added to the fused score (hybrid mode). 0: off.
-    memory_weight: float = 0.0
     bm25_k1: float = BM25Parameters.k1  # applied when BM25 is built: the index records them
     bm25_b: float = BM25Parameters.b
 
@@ -49,7 +46,7 @@ class RetrievalSettings:
             raise ValueError(f"unknown fusion {self.fusion!r}; choose one of {', '.join(FUSIONS)}")
         if self.depth < 1:
             raise ValueError("depth must be at least 1")
-        if self.bm25_weight < 0 or self.dense_weight < 0 or self.memory_weight < 0:
+        if self.bm25_weight < 0 or self.dense_weight < 0:
             raise ValueError("leg weights must not be negative")
         if not 0 < self.diversity_decay <= 1 or not 0 <= self.sentence_mix <= 1:
             raise ValueError("diversity_decay must be within (0, 1] and sentence_mix within [0, 1]")

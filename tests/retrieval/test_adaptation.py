@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from assistant.indexing.store import IndexStore, build_passage_index, current_generation
-from assistant.retrieval.adaptation import Adaptation, AdaptationFitter, AnsweredMemory, answered_questions
+from assistant.retrieval.adaptation import Adaptation, AdaptationFitter, answered_questions
 from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.settings import RetrievalSettings
 
@@ -51,13 +50,6 @@ def _index(tmp_path: Path) -> Path:
     return tmp_path / "index"
 
 
-def test_memory_votes_for_what_answered_the_closest_questions() -> None:
-    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]], dtype=np.float32)
-    memory = AnsweredMemory(vectors, [["a"], ["a", "b"], ["c"]], neighbours=2, power=1.0)
-    votes = memory.scores(np.array([1.0, 0.0], dtype=np.float32), {"a": 0, "b": 1, "c": 2})
-    assert votes == pytest.approx({0: 1.0, 1: 0.8 / 1.8})  # c's question is not among the two closest
-
-
 def test_an_adaptation_kept_beside_the_index_ranks_as_the_one_fitted(tmp_path: Path) -> None:
     index = _index(tmp_path)
 
@@ -67,12 +59,11 @@ def test_an_adaptation_kept_beside_the_index_ranks_as_the_one_fitted(tmp_path: P
     answered = answered_questions(ANSWERED, store)
     vectors = embedder.encode_queries([question.question for question in answered])
     fitted = AdaptationFitter(store, answered, vectors).fit()
-    assert fitted.questions == 4 and fitted.memory is not None and fitted.adapter is not None
+    assert fitted.questions == 4 and fitted.adapter is not None
     fitted.save(index)
     loaded = Adaptation.load(index)
-    assert loaded is not None and loaded.memory is not None
-    assert loaded.memory.passage_ids == [["a"], ["a"], ["c"], ["b"]]  # passages the index lacks are left out
-    settings = RetrievalSettings.passages_as_given(memory_weight=0.3)
+    assert loaded is not None and loaded.questions == 4
+    settings = RetrievalSettings.passages_as_given()
     for question in ("借钱不还", "工资拖欠", "孩子抚养"):
         ranked = [
             [hit.passage.passage_id for hit in Retriever(store, embedder, settings, adaptation).search(question, 3)]
