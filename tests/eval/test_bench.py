@@ -214,11 +214,13 @@ def test_adaptations_are_never_applied_to_a_query_they_were_fitted_on() -> None:
         return adaptation
 
     crossfitted = bench.CrossFitted(training, fit)
-    assert len(fitted_on) == 3  # one per half, one on all
+    assert not fitted_on  # each is fitted when first needed
     for query in training:
         assert query.id not in fitted_on[id(crossfitted.for_query(query))]
+    assert len(fitted_on) == 2  # one per half
     held_out = crossfitted.for_query(bench.Query("unseen", "", frozenset()))
-    assert fitted_on[id(held_out)] == {query.id for query in training}
+    assert fitted_on[id(held_out)] == {query.id for query in training} and len(fitted_on) == 3
+    assert crossfitted.on_all is held_out
 
 
 def test_adapted_modes_without_usable_training_queries_say_so(
