@@ -92,6 +92,8 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             legs["dense"] = self._dense(question, allowed)
         weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
+        if self.adaptation is not None and self.adaptation.adapter is not None:
+            weights = {"bm25": 1.0 - self.settings.adapted_dense_weight, "dense": self.settings.adapted_dense_weight}
         if self.settings.fusion == "score":
             fused = normalized_score_fusion(
                 [(s.tolist(), p.tolist()) for s, p in legs.values()], [weights[leg] for leg in legs]
