@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.answering.answer import Answer
@@ -17,7 +18,15 @@ from assistant.documents import META_FIELDS
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import DEFAULT_CORPUS, DEFAULT_DATA, DEFAULT_INDEX, Engine, add_to_corpus, content_owners
 from assistant.indexing.dense import INDEX_TYPES
-from assistant.indexing.store import IndexUnavailable, current_generation, embed_shard
+from assistant.indexing.lexical import BM25Parameters
+from assistant.indexing.passage_file import TEXT_FORMATS, read_jsonl
+from assistant.indexing.store import (
+    IndexUnavailable,
+    PassageFileSettings,
+    build_passage_index,
+    current_generation,
+    embed_shard,
+)
 from assistant.indexing.vector_store import BACKENDS, IndexSettings
 from assistant.presentation.access import (
     AUTH_FILE,
@@ -34,8 +43,17 @@ from assistant.presentation.audit import AUDIT_FILE, Action, AuditEntry, AuditLo
 from assistant.presentation.management import ManagementError, list_versions
 from assistant.presentation.service import PolicyService, ReadOnlyError
 from assistant.presentation.upload import UploadRefused
+from assistant.retrieval.adaptation import (
+    ADAPTERS,
+    DEFAULT_ADAPTER,
+    Adaptation,
+    AdaptationFitter,
+    NoTrainingPairsError,
+    answered_questions,
+)
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import MODES
+from assistant.retrieval.settings import RetrievalSettings
 from assistant.staging import STAGING_DIR, staged_rows
 from assistant.versions import VersionStore
 
@@ -72,7 +90,44 @@ def _parser() -> argparse.ArgumentParser:
         metavar="I/N",
         help="only embed shard I of N of the new documents into the index's checkpoint (run N at once, then build)",
     )
+    build.add_argument(
+        "--passages",
+        type=Path,
+        metavar="FILE",
+        help="index FILE's passages as given ({id,title,text} lines, e.g. a benchmark's corpus.jsonl) into --index, "
+        "searched with the policy steps off (retrieval.json in --index); --corpus is not read",
+    )
+    build.add_argument(
+        "--text-format", choices=TEXT_FORMATS, default="title+text", help="with --passages: indexed text"
+    )
+    build.add_argument(
+        "--bm25-k1", type=float, help=f"BM25 k1, kept in the index's retrieval settings (default {BM25Parameters.k1})"
+    )
+    build.add_argument(
+        "--bm25-b", type=float, help=f"BM25 b, kept in the index's retrieval settings (default {BM25Parameters.b})"
+    )
+    build.add_argument(
+        "--sentence-mix",
+        type=float,
+        default=1.0,
+        help="with --passages: dense score = MIX x the passage's + (1 - MIX) x its best sentence's (below 1 every "
+        "sentence is embedded too; default 1: the passage's alone)",
+    )
     build.set_defaults(handler=_build)
+
+    adapt = commands.add_parser(
+        "adapt", parents=[common], help="learn query expansion and a query adapter from answered questions"
+    )
+    adapt.add_argument(
+        "answered",
+        type=Path,
+        nargs="?",
+        help='JSONL: {"question","positive_ids"} lines (a benchmark\'s training queries) or an exported feedback '
+        "file (its 👍 answers and the passages they cited)",
+    )
+    adapt.add_argument("--adapter", choices=ADAPTERS, default=DEFAULT_ADAPTER, help="how the query adapter is fitted")
+    adapt.add_argument("--remove", action="store_true", help="remove the index's adaptation")
+    adapt.set_defaults(handler=_adapt)
 
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder with audit.jsonl (default: data/)")
@@ -235,6 +290,13 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def _build(args: argparse.Namespace) -> int:
+    if args.passages:
+        return _build_passages(args)
+    if args.bm25_k1 is not None or args.bm25_b is not None:  # BM25 is rebuilt with them; nothing is embedded
+        settings = RetrievalSettings.load(args.index)
+        k1, b = args.bm25_k1 or settings.bm25_k1, settings.bm25_b if args.bm25_b is None else args.bm25_b
+        args.index.mkdir(parents=True, exist_ok=True)
+        replace(settings, bm25_k1=k1, bm25_b=b).save(args.index)
     if args.shard:
         embedder = SentenceTransformerEmbedder(args.model)
         embedded = embed_shard(args.index, args.corpus, embedder, *args.shard, progress=sys.stderr.isatty())
@@ -245,6 +307,41 @@ def _build(args: argparse.Namespace) -> int:
         f"index ready: {len(engine.store.documents)} documents, {len(engine.store.passages)} passages "
         f"in {engine.store.directory}"
     )
+    return 0
+
+
+def _build_passages(args: argparse.Namespace) -> int:
+    k1 = BM25Parameters.k1 if args.bm25_k1 is None else args.bm25_k1
+    b = BM25Parameters.b if args.bm25_b is None else args.bm25_b
+    settings = RetrievalSettings.passages_as_given(bm25_k1=k1, bm25_b=b, sentence_mix=args.sentence_mix)
+    indexing = PassageFileSettings(args.text_format, settings.bm25, settings.sentence_mix < 1.0)
+    embedder = SentenceTransformerEmbedder(args.model)
+    store = build_passage_index(
+        args.index, args.passages, embedder, indexing, progress=sys.stderr.isatty(), index=index_settings(args)
+    )
+    settings.save(args.index)
+    print(f"index ready: {len(store.passages)} passages of {args.passages} in {store.directory}")
+    return 0
+
+
+def _adapt(args: argparse.Namespace) -> int:
+    if args.remove:
+        Adaptation.remove(args.index)
+        print(f"adaptation removed from {args.index}")
+        return 0
+    if args.answered is None:
+        print("error: give an answered-questions file or --remove", file=sys.stderr)
+        return 2
+    engine = _open(args)
+    answered = answered_questions(read_jsonl(args.answered), engine.store)
+    try:
+        vectors = engine.embedder.encode_queries([question.question for question in answered]) if answered else None
+        adaptation = AdaptationFitter(engine.store, answered, vectors, args.adapter).fit()
+    except NoTrainingPairsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    adaptation.save(args.index)
+    print(f"adaptation fitted on {adaptation.questions} answered questions, saved in {args.index}")
     return 0
 
 

@@ -13,7 +13,9 @@ from assistant.embedding.embedder import Embedder, SentenceTransformerEmbedder
 from assistant.indexing.store import BuildReport, IndexStore, open_index
 from assistant.indexing.vector_store import IndexSettings
 from assistant.loading import SUPPORTED_SUFFIXES
+from assistant.retrieval.adaptation import Adaptation
 from assistant.retrieval.retriever import Retriever
+from assistant.retrieval.settings import RetrievalSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
@@ -52,14 +54,25 @@ class Engine:
         ``index`` chooses where the vectors live (FAISS in ``index_dir`` by default, or a Milvus collection).
         ``read_only``: serve the index as it is, writing nothing to ``index_dir`` or ``corpus_dir`` (an index
         folder that refuses writes is opened read-only anyway, and ``report.read_only`` says so). ``reuse``: an
-        index whose vectors are taken by passage text instead of embedding them again.
+        index whose vectors are taken by passage text instead of embedding them again. The index folder's own
+        retrieval settings and adaptation (``retrieval.json``, ``adaptation.json``), when it has them, are used.
         """
         embedder = embedder or SentenceTransformerEmbedder(model)
         index = index or IndexSettings()
+        settings = RetrievalSettings.load(index_dir)
         store, report = open_index(
-            index_dir, corpus_dir, embedder, chunking, update, progress, index, read_only=read_only, reuse=reuse
+            index_dir,
+            corpus_dir,
+            embedder,
+            chunking,
+            update,
+            progress,
+            index,
+            read_only=read_only,
+            reuse=reuse,
+            bm25=settings.bm25,
         )
-        retriever = Retriever(store, embedder)
+        retriever = Retriever(store, embedder, settings, Adaptation.load(index_dir))
         return cls(corpus_dir, index_dir, embedder, store, retriever, report, index, read_only or report.read_only)
 
     def refresh(self, progress: bool = False, reuse: IndexStore | None = None) -> BuildReport:
@@ -74,9 +87,10 @@ class Engine:
             index=self.index_settings,
             read_only=self.read_only,  # read-only: the generation in use, reloaded; nothing is built
             reuse=reuse,
+            bm25=self.retriever.settings.bm25,
         )
         self.store = store
-        self.retriever = Retriever(store, self.embedder, self.retriever.settings)
+        self.retriever = Retriever(store, self.embedder, self.retriever.settings, self.retriever.adaptation)
         return report
 
 

@@ -75,7 +75,7 @@ def evaluate_sets(
         started = time.perf_counter()
         engine = Engine.open(corpus, index_dir, embedder=embedder, progress=False)
         build_seconds = time.perf_counter() - started
-        chunks = NaiveChunks(corpus)
+        chunks = NaiveChunks.of_corpus(corpus)
         dense_baseline, bm25_baseline = NaiveRetriever(chunks, embedder), NaiveBM25Retriever(chunks)
         systems: dict[str, System] = {
             mode: (lambda q, m=mode: _uncached(engine, q, m)) for mode in ("bm25", "dense", "hybrid")

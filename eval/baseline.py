@@ -22,29 +22,43 @@ def _words(text: str) -> list[str]:
 
 
 class NaiveChunks:
-    """The raw files cut by the default recursive splitter (300/60), each chunk with its place in the file."""
+    """Texts cut by the default recursive splitter (300/60), each chunk with its place (document, offsets)."""
 
-    def __init__(self, corpus_dir: Path, chunk_size: int = 300, chunk_overlap: int = 60) -> None:
+    def __init__(self, locations: list[Location], texts: list[str]) -> None:
+        self.locations = locations
+        self.texts = texts
+
+    @classmethod
+    def of_corpus(cls, corpus_dir: Path, chunk_size: int = 300, chunk_overlap: int = 60) -> NaiveChunks:
+        """The raw files of a corpus folder, as the loader extracts them."""
+        with IsolatedParser() as parser:
+            named = {doc_id: load_file(path, parser) for path, doc_id in corpus_doc_ids(corpus_dir).items()}
+        return cls.of_texts(named, chunk_size, chunk_overlap)
+
+    @classmethod
+    def of_texts(cls, named: dict[str, str], chunk_size: int = 300, chunk_overlap: int = 60) -> NaiveChunks:
+        """``{document id: text}`` cut into chunks (a benchmark's passages: the id is the passage's)."""
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=chunk_size, chunk_overlap=chunk_overlap, add_start_index=True
         )
-        self.locations: list[Location] = []
-        self.texts: list[str] = []
-        with IsolatedParser() as parser:
-            for path, doc_id in corpus_doc_ids(corpus_dir).items():
-                for chunk in splitter.create_documents([load_file(path, parser)]):
-                    start = chunk.metadata["start_index"]
-                    self.locations.append(Location(doc_id, start, start + len(chunk.page_content)))
-                    self.texts.append(chunk.page_content)
+        locations, texts = [], []
+        for doc_id, text in named.items():
+            for chunk in splitter.create_documents([text]):
+                start = chunk.metadata["start_index"]
+                locations.append(Location(doc_id, start, start + len(chunk.page_content)))
+                texts.append(chunk.page_content)
+        return cls(locations, texts)
 
 
 class NaiveRetriever:
     """Dense only: the chunks in FAISS with the same model as ours."""
 
-    def __init__(self, chunks: NaiveChunks, embedder: Embedder) -> None:
+    def __init__(self, chunks: NaiveChunks, embedder: Embedder, vectors: np.ndarray | None = None) -> None:
+        """``vectors``: the chunks' vectors when already embedded (a benchmark's cache)."""
         self.chunks = chunks
         self.embedder = embedder
-        self.index = DenseIndex.build(embedder.encode_passages(chunks.texts), embedder.dimension)
+        vectors = embedder.encode_passages(chunks.texts) if vectors is None else vectors
+        self.index = DenseIndex.build(vectors, embedder.dimension)
 
     def search(self, question: str, k: int = 10) -> list[Location]:
         _, positions = self.index.search(self.embedder.encode_queries([question])[0], k)

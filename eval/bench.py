@@ -1,9 +1,11 @@
-"""`python -m eval bench DIR`: the project's retrieval components on an external passage benchmark.
+"""`python -m eval bench DIR`: the product's retriever on an external passage benchmark.
 
 A benchmark folder is ours (``corpus.jsonl`` ``{"id","title","text"}``, ``queries.jsonl``
 ``{"id","question","answers","positive_ids"}``) or BEIR's (``eval/formats.py``); rankings go out as our jsonl
-(``--out``) or a TREC run (``--run-out``). Passages are indexed as they are (no chunking), so the numbers measure
-the tokenizer, BM25, the embedder and the fusion, not the policy-document pipeline.
+(``--out``) or a TREC run (``--run-out``). The passages are indexed as given (``build_passage_index``: no structure
+parsing, no chunking) into the same index store and searched by the same ``Retriever``, fusion and
+``RetrievalSettings`` as ``python -m assistant search``, with the policy-document steps off; the index folder
+(``--index``) keeps those settings and the adaptation ``--mode`` uses, so ``search --index`` ranks as the bench does.
 """
 
 from __future__ import annotations
@@ -13,148 +15,71 @@ import contextlib
 import datetime
 import hashlib
 import json
-import math
 import os
 import platform
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from assistant.corpus import content_hash
 from assistant.embedding.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
-from assistant.embedding.query_adapter import QueryAdapter
-from assistant.indexing.dense import DenseIndex
-from assistant.indexing.lexical import BM25Parameters, LexicalIndex
-from assistant.indexing.tokenizer import ChineseTokenizer
-from assistant.retrieval.fusion import normalized_score_fusion, reciprocal_rank_fusion
-from assistant.retrieval.learned_expansion import LearnedExpansion
-from assistant.retrieval.retriever import RetrievalSettings
+from assistant.indexing.lexical import BM25Parameters
+from assistant.indexing.passage_file import TEXT_FORMATS
+from assistant.indexing.store import (
+    IndexStore,
+    PassageFileSettings,
+    build_passage_index,
+    passage_file_passages,
+    sentence_texts,
+)
+from assistant.retrieval.adaptation import (
+    ADAPTERS,
+    DEFAULT_ADAPTER,
+    Adaptation,
+    AdaptationFitter,
+    AnsweredQuestion,
+    NoTrainingPairsError,
+)
+from assistant.retrieval.question import QuestionError, normalize_question
+from assistant.retrieval.retriever import QueryVectors, Retriever
+from assistant.retrieval.settings import RetrievalSettings
 from eval import formats, measures, metrics, significance
-from eval.formats import Passage, Query
+from eval.baseline import NaiveBM25Retriever, NaiveChunks, NaiveRetriever
+from eval.formats import Query
+from eval.labelled import Location
 from eval.measures import QUALITY
+from eval.vector_cache import CACHE, cached_passage_vectors, cached_query_vectors
 
 RESULTS = Path(__file__).parent / "results"
 EXPECTED = Path(__file__).parent / "expected"
-CACHE = RESULTS / "cache"
-MODES = ("bm25", "dense", "hybrid", "hybrid-rrf", "bm25-adapted", "dense-adapted", "hybrid-adapted")
-# Modes whose legs learned from training queries (``Adaptation``) → the plain mode they otherwise are.
-ADAPTED = {"bm25-adapted": "bm25", "dense-adapted": "dense", "hybrid-adapted": "hybrid"}
-LEXICAL_MODES = ("bm25", "bm25-adapted")
+# The product's retriever: mode → (Retriever mode, fusion, adapted). The adapted modes use what the training
+# queries taught (``Adaptation``), cross-fitted.
+PRODUCT_MODES = {
+    "bm25": ("bm25", "score", False),
+    "dense": ("dense", "score", False),
+    "hybrid": ("hybrid", "score", False),
+    "hybrid-rrf": ("hybrid", "rrf", False),
+    "bm25-adapted": ("bm25", "score", True),
+    "dense-adapted": ("dense", "score", True),
+    "hybrid-adapted": ("hybrid", "score", True),
+}
+# Baselines outside the product: the benchmark READMEs' BM25 (bm25s defaults over jieba words of each passage) and
+# eval/baseline.py's naive splitter (300/60) + FAISS with the same model, a passage ranked by its best chunk.
+NAIVE_MODES = ("bm25-jieba", "naive-dense")
+MODES = (*PRODUCT_MODES, *NAIVE_MODES)
+ADAPTED = {"bm25-adapted": "bm25", "dense-adapted": "dense", "hybrid-adapted": "hybrid"}  # → the plain mode
 AUTO = "auto"  # --out's choice between hybrid and hybrid-adapted, made on the training queries (choose_out_mode)
-# The plain legs: every other mode is tested for a significant difference from the best of them on each metric.
-BASELINE_MODES = ("bm25", "dense")
+# Every other mode is tested for a significant difference from the best of these on each metric.
+BASELINE_MODES = ("bm25-jieba", "dense", "naive-dense")
 SIGNIFICANCE_METRICS = ("recall@5", "hit@1", "mrr@10", "ndcg@10")
 TOLERANCE = 0.01
-# Title + text by default: titles (law name + article number, Wikipedia article title) carry terms the text lacks.
-SHARD = 1024  # passages per cache shard: the unit a killed run loses at most
 SPLITS = ("tune", "check")
-
-
-def _save_atomic(path: Path, array: np.ndarray) -> None:
-    """Write then rename, so a file under its final name is always complete (a killed run leaves only a .tmp)."""
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        np.save(handle, array)
-    os.replace(tmp, path)
-
-
-def _load_rows(path: Path, rows: int, dimension: int) -> np.ndarray | None:
-    """The cached array if it exists and has the expected shape; anything else is recomputed, never trusted."""
-    if not path.exists():
-        return None
-    try:
-        array = np.load(path)
-    except (OSError, ValueError):
-        return None
-    return array if array.shape == (rows, dimension) and array.dtype == np.float32 else None
-
-
-def _read_spent(path: Path) -> dict:
-    """Embedding seconds so far and for how many passages; a missing or unreadable record counts as none."""
-    try:
-        spent = json.loads(path.read_text())
-        return {"seconds": float(spent["seconds"]), "passages": int(spent["passages"])}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {"seconds": 0.0, "passages": 0}
-
-
-@dataclass
-class CachedVectors:
-    vectors: np.ndarray
-    embedded: int  # passages embedded by this call (0: all came from the cache)
-    seconds: float  # spent embedding in this call
-    total_seconds: float | None  # the whole corpus, summed over the runs that filled the cache (None: not recorded)
-
-
-def cached_passage_vectors(
-    corpus_file: Path,
-    texts: Sequence[str],
-    embedder: Embedder,
-    text_format: str,
-    cache_root: Path = CACHE,
-    progress: bool = True,
-) -> CachedVectors:
-    """Passage vectors from the on-disk cache, embedding only what is missing.
-
-    The key is sha256(corpus file) + model name + text format. Shards are written atomically as they finish,
-    so an interrupted first run resumes where it stopped; when all are there they are merged into one file.
-    """
-    key_text = f"{content_hash(corpus_file)}\n{embedder.name}\n{text_format}"
-    key = hashlib.sha256(key_text.encode()).hexdigest()[:24]
-    folder = cache_root / f"{corpus_file.parent.name}-{key}"
-    folder.mkdir(parents=True, exist_ok=True)
-    total, dimension = len(texts), embedder.dimension
-    merged, timing = folder / "vectors.npy", folder / "seconds.json"
-    spent = _read_spent(timing)
-    vectors = _load_rows(merged, total, dimension)
-    if vectors is not None:
-        return CachedVectors(vectors, 0, 0.0, _whole_corpus_seconds(spent, total))
-    (folder / "key.json").write_text(
-        json.dumps({"corpus": str(corpus_file), "key": key_text.split("\n"), "passages": total}, indent=1)
-    )
-    starts = range(0, total, SHARD)
-    shards: dict[int, np.ndarray] = {}
-    for start in starts:
-        shard = _load_rows(folder / f"shard-{start:07d}.npy", min(SHARD, total - start), dimension)
-        if shard is not None:
-            shards[start] = shard
-    done = sum(len(shard) for shard in shards.values())
-    if spent["passages"] != done:  # shards from a run that kept no timing: the total cannot be known
-        spent = {"seconds": float("nan"), "passages": done}
-    seconds = 0.0
-    with tqdm(
-        total=total, initial=done, unit="passage", desc="embedding", disable=not progress or done == total
-    ) as bar:
-        for start in starts:
-            if start in shards:
-                continue
-            started = time.perf_counter()
-            shard = np.asarray(embedder.encode_passages(list(texts[start : start + SHARD])), dtype=np.float32)
-            _save_atomic(folder / f"shard-{start:07d}.npy", shard)
-            elapsed = time.perf_counter() - started
-            seconds += elapsed
-            shards[start] = shard
-            spent = {"seconds": spent["seconds"] + elapsed, "passages": spent["passages"] + len(shard)}
-            tmp = timing.with_name(f"{timing.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(spent))
-            os.replace(tmp, timing)
-            bar.update(len(shard))
-    vectors = np.concatenate([shards[start] for start in starts]) if total else np.zeros((0, dimension), np.float32)
-    _save_atomic(merged, vectors)
-    for start in starts:
-        (folder / f"shard-{start:07d}.npy").unlink(missing_ok=True)
-    return CachedVectors(vectors, total - done, seconds, _whole_corpus_seconds(spent, total))
-
-
-def _whole_corpus_seconds(spent: dict, total: int) -> float | None:
-    known = spent["passages"] == total and not math.isnan(spent["seconds"])  # NaN: a run kept no timing
-    return spent["seconds"] if known else None
+ALL = "all"  # CrossFitted: fitted on every training query
+NAIVE_CHUNKS = (300, 60)
 
 
 def split_of(query_id: str) -> str:
@@ -178,169 +103,34 @@ def score_rankings(rankings: dict[str, Sequence[str]], queries: Sequence[Query])
     return measures.means(per_query_scores(rankings, queries))
 
 
-Leg = tuple[np.ndarray, np.ndarray]  # (scores, positions), best first
-
-
-def top_positions(scores: np.ndarray, depth: int) -> np.ndarray:
-    """Positions of the ``depth`` best scores, best first; ties by position, so runs are reproducible."""
-    depth = min(depth, len(scores))
-    if depth <= 0:
-        return np.zeros(0, dtype=np.int64)
-    top = np.argpartition(-scores, depth - 1)[:depth]
-    return top[np.lexsort((top, -scores[top]))]
-
-
-SENTENCE = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
-
-
-def sentence_texts(passages: Sequence[Passage], text_format: str) -> tuple[list[str], np.ndarray]:
-    """Each passage's sentences (formatted like the passage: under its title when titles are indexed) and, per
-    sentence, the position of its passage."""
-    texts, owners = [], []
-    for position, passage in enumerate(passages):
-        for sentence in SENTENCE.findall(passage.text):
-            if sentence.strip():
-                texts.append(Passage(passage.id, passage.title, sentence.strip()).formatted(text_format))
-                owners.append(position)
-    return texts, np.asarray(owners, dtype=np.int64)
-
-
-@dataclass(frozen=True)
-class SentenceScores:
-    """Dense similarity of a passage = ``mix`` x the whole passage's + (1 - mix) x its best sentence's.
-
-    Why: a question usually asks about one sentence; a passage vector averages that sentence with its neighbours,
-    so sibling chunks of one article look alike (CMRC2018: 412 of 459 hybrid misses put a sibling first).
-    """
-
-    passage_vectors: np.ndarray
-    sentence_vectors: np.ndarray
-    owners: np.ndarray  # passage position of each sentence row
-    mix: float
-
-    def search(self, query_vector: np.ndarray, depth: int) -> Leg:
-        whole = self.passage_vectors @ query_vector
-        best = np.full(len(whole), -np.inf, dtype=np.float32)
-        np.maximum.at(best, self.owners, self.sentence_vectors @ query_vector)
-        best = np.where(np.isinf(best), whole, best)  # a passage without sentence text keeps its own score
-        scores = (self.mix * whole + (1.0 - self.mix) * best).astype(np.float32)
-        top = top_positions(scores, depth)
-        return scores[top], top
-
-
-class BenchIndex:
-    """The project's BM25 and FAISS indexes over benchmark passages, searched leg by leg as the Retriever does.
-
-    Not the Retriever itself: its scope, query expansion, diversity and record boost are about policy documents
-    and would only blur what the components do on a foreign corpus.
-    """
-
-    def __init__(
-        self,
-        lexical: LexicalIndex,
-        dense: DenseIndex | None,
-        embedder: Embedder | None,
-        depth: int,
-        adaptations: CrossFitted | None = None,
-        sentences: SentenceScores | None = None,
-    ) -> None:
-        self.lexical = lexical
-        self.dense_index = dense
-        self.embedder = embedder
-        self.depth = depth
-        self.adaptations = adaptations
-        self.sentences = sentences
-
-    def bm25(self, question: str, expansion: LearnedExpansion | None = None) -> Leg:
-        """Top-``depth`` BM25 matches; like Retriever._bm25, a passage sharing no term with the query is none.
-        With an ``expansion`` its learned terms for the question's words are added, weighted."""
-        scores = self.lexical.scores(question)
-        if expansion is not None:
-            scores = scores + self.lexical.weighted_scores(expansion.expand(self.lexical.tokenizer.tokenize(question)))
-        top = top_positions(scores, self.depth)
-        top = top[scores[top] > 0]
-        return scores[top], top
-
-    def dense(self, query_vector: np.ndarray) -> Leg:
-        if self.sentences is not None:
-            return self.sentences.search(query_vector, self.depth)
-        if self.dense_index is None:
-            raise RuntimeError("the dense leg was not built")
-        return self.dense_index.search(query_vector, self.depth)
-
-    def embed(self, question: str) -> np.ndarray:
-        if self.embedder is None:
-            raise RuntimeError("the dense leg was not built")
-        return self.embedder.encode_queries([question])[0]
-
-
-class NoTrainingPairsError(ValueError):
-    """The adapted modes were asked for, but the training queries name no passage of the corpus."""
-
-
-@dataclass(frozen=True)
-class Adaptation:
-    """What training queries teach the legs: BM25 terms learned for everyday words, and (with a dense leg) a query
-    adapter that moves question vectors toward the passages that answer such questions."""
-
-    expansion: LearnedExpansion
-    adapter: QueryAdapter | None
-
-
 class CrossFitted:
     """Adaptations fitted on a benchmark's training queries, never applied to a query they were fitted on.
 
     A query that is also a training query (the default run, on the benchmark's own queries.jsonl) gets the one
     fitted on the other half (``split_of``), so every reported number is out-of-sample; any other query (a held-out
-    file given with ``--queries``) gets the one fitted on all training queries.
+    file given with ``--queries``) gets the one fitted on all training queries. Each is fitted when first needed
+    (a contrastive fit over STARD's passages takes minutes).
     """
 
     def __init__(self, training: Sequence[Query], fit: Callable[[list[int]], Adaptation]) -> None:
-        halves = {split: [i for i, query in enumerate(training) if split_of(query.id) != split] for split in SPLITS}
+        self._rows = {split: [i for i, query in enumerate(training) if split_of(query.id) != split] for split in SPLITS}
+        self._rows[ALL] = list(range(len(training)))
         self._training_ids = {query.id for query in training}
-        self._by_split = {split: fit(rows) for split, rows in halves.items()}
-        self._all = fit(list(range(len(training))))
+        self._fit = fit
+        self._fitted: dict[str, Adaptation] = {}
+
+    def _on(self, rows: str) -> Adaptation:
+        if rows not in self._fitted:
+            self._fitted[rows] = self._fit(self._rows[rows])
+        return self._fitted[rows]
 
     def for_query(self, query: Query) -> Adaptation:
-        return self._by_split[split_of(query.id)] if query.id in self._training_ids else self._all
+        return self._on(split_of(query.id) if query.id in self._training_ids else ALL)
 
-
-def fit_adaptations(
-    training: Sequence[Query],
-    passages: Sequence[Passage],
-    texts: Sequence[str],
-    lexical: LexicalIndex,
-    query_vectors: np.ndarray | None = None,
-    passage_vectors: np.ndarray | None = None,
-) -> CrossFitted:
-    """Cross-fitted adaptations from ``training``; the query adapter only when vectors are given."""
-    position = {passage.id: row for row, passage in enumerate(passages)}
-    positives = [[position[p] for p in sorted(query.positives) if p in position] for query in training]
-    if not any(positives):
-        raise NoTrainingPairsError("no training query has a positive passage in this corpus: nothing to learn from")
-    tokenize = lexical.tokenizer.tokenize
-    question_words = [tokenize(query.question) for query in training]
-    answer_words = {row: tokenize(texts[row]) for rows in positives for row in rows}
-
-    def fit(rows: list[int]) -> Adaptation:
-        answers = [[word for passage in positives[i] for word in answer_words[passage]] for i in rows]
-        expansion = LearnedExpansion.fit([question_words[i] for i in rows], answers, lexical.idf)
-        adapter = None
-        if query_vectors is not None and passage_vectors is not None:
-            adapter = QueryAdapter.fit(query_vectors[rows], passage_vectors, [positives[i] for i in rows])
-        return Adaptation(expansion, adapter)
-
-    return CrossFitted(training, fit)
-
-
-def fuse(mode: str, bm25: Leg, dense: Leg, settings: RetrievalSettings) -> list[int]:
-    """The project's fusion with RetrievalSettings' weights: score fusion (``hybrid``) or RRF (``hybrid-rrf``)."""
-    weights = [settings.bm25_weight, settings.dense_weight]
-    if mode == "hybrid":
-        fused = normalized_score_fusion([(s.tolist(), p.tolist()) for s, p in (bm25, dense)], weights)
-    else:
-        fused = reciprocal_rank_fusion([bm25[1].tolist(), dense[1].tolist()], weights)
-    return sorted(fused, key=lambda position: (-fused[position], position))
+    @property
+    def on_all(self) -> Adaptation:
+        """Fitted on every training query: what the index keeps for new questions."""
+        return self._on(ALL)
 
 
 @dataclass
@@ -349,8 +139,11 @@ class BenchResult:
     passages: int
     queries: list[Query]
     modes: tuple[str, ...]
-    model: str = ""  # the embedder's identity, empty for a BM25-only run
+    model: str = ""  # the embedder's identity
     scored_training: bool = False  # the scored queries are exactly the training queries (cross-fitted)
+    store: IndexStore | None = None  # the index the product modes searched
+    settings: RetrievalSettings | None = None  # and the settings they searched it with
+    adaptations: CrossFitted | None = None
     rankings: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # mode → query id → passage ids
     latencies: dict[str, list[float]] = field(default_factory=dict)  # mode → ms per query
     timings: dict[str, float] = field(default_factory=dict)  # what → seconds (or a count)
@@ -408,12 +201,13 @@ def run_bench(
     qrels_file: Path | None = None,
     split: str | None = None,
     score_training: bool = False,
+    index_dir: Path | None = None,
+    adapter: str = DEFAULT_ADAPTER,
 ) -> BenchResult:
-    """Index the benchmark corpus, run every query through each mode, keep rankings, latencies and timings.
+    """Index the benchmark's passages as given, run every query through each mode, keep rankings and latencies.
 
-    ``embedder`` may be a factory so that a BM25-only run never loads the model. Latency per mode is the sum of the
-    legs it uses (each timed once per query: BM25 scoring, query embedding + FAISS) plus its own fusion time.
-    The adapted modes learn from ``training_file`` (default the benchmark's own queries.jsonl, which both benchmark
+    Latency per query is one ``Retriever.search`` call (query embedding included) or one baseline search. The
+    adapted modes learn from ``training_file`` (default the benchmark's own queries.jsonl, which both benchmark
     READMEs mark as free to train on; in a BEIR folder its train split), cross-fitted as ``CrossFitted`` says.
     ``qrels_file`` replaces the positives of the scored queries; ``split`` picks a BEIR folder's qrels;
     ``score_training`` scores the training queries instead (what ``--out``'s automatic choice is made on).
@@ -422,60 +216,122 @@ def run_bench(
     if unknown:
         raise ValueError(f"unknown mode(s) {', '.join(sorted(unknown))}; choose from {', '.join(MODES)}")
     benchmark = formats.open_benchmark(directory, queries_file, training_file, qrels_file, split)
-    corpus_file, passages = benchmark.corpus_file, benchmark.passages
     queries = benchmark.training if score_training else benchmark.queries
     queries = queries[:limit] if limit else queries
-    texts = [passage.formatted(text_format) for passage in passages]
-    result = BenchResult(directory.resolve().name, len(passages), queries, tuple(modes))
+    result = BenchResult(directory.resolve().name, len(benchmark.passages), queries, tuple(modes))
     result.scored_training = [query.id for query in queries] == [query.id for query in benchmark.training]
+    settings = bench_settings(k, bm25, sentence_mix)
 
     started = time.perf_counter()
-    lexical = LexicalIndex.build(texts, ChineseTokenizer(), bm25 or BM25Parameters())
-    result.timings["bm25_index_s"] = time.perf_counter() - started
-
-    dense_index = None
-    model: Embedder | None = None
-    passage_vectors = None
-    sentences = None
-    needs_dense = any(mode not in LEXICAL_MODES for mode in modes)
-    if needs_dense:
-        started = time.perf_counter()
-        model = embedder() if callable(embedder) else embedder
-        model = model or SentenceTransformerEmbedder(DEFAULT_MODEL)
-        result.timings["model_load_s"] = time.perf_counter() - started
-        result.model = model.name
-        cached = cached_passage_vectors(corpus_file, texts, model, text_format, cache_root, progress)
-        passage_vectors = cached.vectors
-        result.timings.update(passages_embedded=cached.embedded, embedding_s=cached.seconds)
-        if cached.total_seconds is not None:
-            result.timings["embedding_whole_corpus_s"] = cached.total_seconds
-        started = time.perf_counter()
-        dense_index = DenseIndex.build(cached.vectors, model.dimension)
-        result.timings["faiss_build_s"] = time.perf_counter() - started
-        if sentence_mix is not None:
-            sentence_rows, owners = sentence_texts(passages, text_format)
-            vectors = cached_passage_vectors(
-                corpus_file, sentence_rows, model, f"{text_format}:sentences", cache_root, progress
-            ).vectors
-            sentences = SentenceScores(cached.vectors, vectors, owners, sentence_mix)
-            result.timings["sentences"] = len(sentence_rows)
+    model = embedder() if callable(embedder) else embedder
+    model = model or SentenceTransformerEmbedder(DEFAULT_MODEL)
+    result.timings["model_load_s"] = time.perf_counter() - started
+    result.model = model.name
+    store, known = _index(benchmark, model, text_format, settings, cache_root, index_dir, progress, result)
     adaptations = None
     if any(mode in ADAPTED for mode in modes):
         started = time.perf_counter()
-        training = benchmark.training
-        vectors = None
-        if model is not None:
-            vectors = np.asarray(model.encode_queries([query.question for query in training]), dtype=np.float32)
-        adaptations = fit_adaptations(training, passages, texts, lexical, vectors, passage_vectors)
-        result.timings["adaptation_training_queries"] = len(training)
+        answered = [AnsweredQuestion(_read(query), tuple(sorted(query.positives))) for query in benchmark.training]
+        dense = any(PRODUCT_MODES[mode][0] != "bm25" for mode in modes if mode in ADAPTED)
+        vectors = cached_query_vectors([q.question for q in answered], model, cache_root) if dense else None
+        fitter = AdaptationFitter(store, answered, vectors, adapter)
+        adaptations = CrossFitted(benchmark.training, fitter.fit)
+        for query in queries:  # fitted now, what these queries need only, so no query's latency includes a fit
+            adaptations.for_query(query)
+        result.timings["adaptation_training_queries"] = len(benchmark.training)
         result.timings["adaptation_fit_s"] = time.perf_counter() - started
-    settings = RetrievalSettings()
-    index = BenchIndex(lexical, dense_index, model, max(k, settings.depth), adaptations, sentences)
+    baselines = _baselines(benchmark, model, text_format, modes, known, cache_root, progress)
     for mode in modes:
         result.rankings[mode], result.latencies[mode] = {}, []
-    with one_thread() if needs_dense else contextlib.nullcontext():
-        _search_all(index, passages, queries, modes, k, settings, result, progress)
+    with one_thread():
+        _search_all(Searchers(store, model, settings, adaptations, baselines), queries, modes, k, result, progress)
+    result.store, result.settings, result.adaptations = store, settings, adaptations
     return result
+
+
+def _read(query: Query) -> str:
+    """The question as ``search`` reads it (``normalize_question``); an unusable one stays as it is."""
+    try:
+        return normalize_question(query.question)
+    except QuestionError:
+        return query.question
+
+
+def bench_settings(k: int, bm25: BM25Parameters | None, sentence_mix: float | None) -> RetrievalSettings:
+    """The product's settings with every policy-document step off, and this run's BM25 and sentence mix."""
+    bm25 = bm25 or BM25Parameters()
+    mix = 1.0 if sentence_mix is None else sentence_mix
+    depth = max(k, RetrievalSettings.depth)
+    return RetrievalSettings.passages_as_given(depth=depth, bm25_k1=bm25.k1, bm25_b=bm25.b, sentence_mix=mix)
+
+
+def _index(
+    benchmark: formats.Benchmark,
+    model: Embedder,
+    text_format: str,
+    settings: RetrievalSettings,
+    cache_root: Path,
+    index_dir: Path | None,
+    progress: bool,
+    result: BenchResult,
+) -> tuple[IndexStore, dict[str, np.ndarray]]:
+    """The product's index of the passages; vectors come from the content-hash cache (embedded once)."""
+    corpus_file, passages = benchmark.corpus_file, benchmark.passages
+    texts = [passage.formatted(text_format) for passage in passages]
+    cached = cached_passage_vectors(corpus_file, texts, model, text_format, cache_root, progress)
+    known = dict(zip(texts, cached.vectors, strict=True))
+    result.timings.update(passages_embedded=cached.embedded, embedding_s=cached.seconds)
+    if cached.total_seconds is not None:
+        result.timings["embedding_whole_corpus_s"] = cached.total_seconds
+    sentences = settings.sentence_mix < 1.0
+    if sentences:
+        rows, _ = sentence_texts(passage_file_passages(corpus_file, passages), text_format)
+        vectors = cached_passage_vectors(corpus_file, rows, model, f"{text_format}:sentences", cache_root, progress)
+        known.update(zip(rows, vectors.vectors, strict=True))
+        result.timings["sentences"] = len(rows)
+    key = hashlib.sha256(f"{corpus_file.resolve()}\n{model.name}".encode()).hexdigest()[:12]
+    index_dir = index_dir or cache_root / f"index-{corpus_file.parent.name}-{key}"
+    started = time.perf_counter()
+    indexing = PassageFileSettings(text_format, settings.bm25, sentences)
+    store = build_passage_index(index_dir, corpus_file, model, indexing, known, progress)
+    result.timings["index_build_s"] = time.perf_counter() - started
+    return store, known
+
+
+@dataclass
+class Baselines:
+    bm25: NaiveBM25Retriever | None = None
+    dense: NaiveRetriever | None = None
+
+
+def _baselines(
+    benchmark: formats.Benchmark,
+    model: Embedder,
+    text_format: str,
+    modes: Sequence[str],
+    known: dict[str, np.ndarray],
+    cache_root: Path,
+    progress: bool,
+) -> Baselines:
+    """The naive baselines the run asks for; chunks equal to a whole passage reuse its cached vector."""
+    named = {passage.id: passage.formatted(text_format) for passage in benchmark.passages}
+    baselines = Baselines()
+    if "bm25-jieba" in modes:
+        baselines.bm25 = NaiveBM25Retriever(NaiveChunks(*_whole(named)))
+    if "naive-dense" in modes:
+        chunks = NaiveChunks.of_texts(named, *NAIVE_CHUNKS)
+        missing = [text for text in dict.fromkeys(chunks.texts) if text not in known]
+        label = f"{text_format}:naive-{NAIVE_CHUNKS[0]}-{NAIVE_CHUNKS[1]}"
+        embedded = cached_passage_vectors(benchmark.corpus_file, missing, model, label, cache_root, progress).vectors
+        vectors = {**known, **dict(zip(missing, embedded, strict=True))}
+        matrix = np.stack([vectors[text] for text in chunks.texts]).astype(np.float32)
+        baselines.dense = NaiveRetriever(chunks, model, matrix)
+    return baselines
+
+
+def _whole(named: dict[str, str]) -> tuple[list[Location], list[str]]:
+    """Each passage as one chunk of its own (the READMEs' BM25 baseline indexes passages as they are)."""
+    return [Location(passage_id, 0, len(text)) for passage_id, text in named.items()], list(named.values())
 
 
 @contextlib.contextmanager
@@ -492,50 +348,60 @@ def one_thread() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
-def _search_all(
-    index: BenchIndex,
-    passages: list[Passage],
-    queries: list[Query],
-    modes: Sequence[str],
-    k: int,
-    settings: RetrievalSettings,
-    result: BenchResult,
-    progress: bool,
-) -> None:
-    needs_dense = index.embedder is not None
-    if index.embedder is not None:
-        index.embedder.encode_queries(["预热"])  # the first call pays one-off set-up that no real query would
-    for query in tqdm(queries, unit="query", desc="searching", disable=not progress):
-        adaptation = index.adaptations.for_query(query) if index.adaptations is not None else None
-        seconds: dict[str, float] = {}
-        legs: dict[str, Leg] = {}
+@dataclass
+class Searchers:
+    """What answers each mode: the product's retriever (per fusion, per adaptation) and the naive baselines."""
+
+    store: IndexStore
+    embedder: Embedder
+    settings: RetrievalSettings
+    adaptations: CrossFitted | None
+    baselines: Baselines
+    _retrievers: dict[tuple[str, int], Retriever] = field(default_factory=dict)
+    query_vectors: QueryVectors | None = None  # one embedding per question, shared by the product modes
+
+    def retriever(self, fusion: str, adaptation: Adaptation | None) -> Retriever:
+        key = (fusion, id(adaptation))
+        if key not in self._retrievers:
+            settings = replace(self.settings, fusion=fusion)
+            self.query_vectors = self.query_vectors or QueryVectors(self.embedder)
+            self._retrievers[key] = Retriever(self.store, self.embedder, settings, adaptation, self.query_vectors)
+        return self._retrievers[key]
+
+    def embed(self, question: str) -> float:
+        """Embed the question once for every product mode; returns the seconds a new question pays for it."""
+        self.query_vectors = self.query_vectors or QueryVectors(self.embedder)
+        self.query_vectors.forget()
         started = time.perf_counter()
-        legs["bm25"] = index.bm25(query.question)
-        seconds["bm25"] = time.perf_counter() - started
-        if adaptation is not None:
-            started = time.perf_counter()
-            legs["bm25-adapted"] = index.bm25(query.question, adaptation.expansion)
-            seconds["bm25-adapted"] = time.perf_counter() - started
-        if needs_dense:
-            started = time.perf_counter()
-            vector = index.embed(query.question)
-            embedded = time.perf_counter()
-            legs["dense"] = index.dense(vector)
-            seconds["dense"] = time.perf_counter() - started
-            if adaptation is not None and adaptation.adapter is not None:
-                adapting = time.perf_counter()
-                legs["dense-adapted"] = index.dense(adaptation.adapter.apply(vector[None, :])[0])
-                seconds["dense-adapted"] = embedded - started + time.perf_counter() - adapting
+        self.query_vectors.get(question)
+        return time.perf_counter() - started
+
+    def rank(self, mode: str, query: Query, question: str, k: int) -> list[str]:
+        if mode == "bm25-jieba" and self.baselines.bm25 is not None:
+            return [location.doc_id for location in self.baselines.bm25.search(question, k)]
+        if mode == "naive-dense" and self.baselines.dense is not None:
+            chunks = self.baselines.dense.search(question, k * 3)  # several chunks of one passage count once
+            return dedupe([location.doc_id for location in chunks])[:k]
+        leg, fusion, adapted = PRODUCT_MODES[mode]
+        adaptation = self.adaptations.for_query(query) if adapted and self.adaptations is not None else None
+        return [hit.passage.passage_id for hit in self.retriever(fusion, adaptation).search(question, k, mode=leg)]
+
+
+def _search_all(
+    searchers: Searchers, queries: list[Query], modes: Sequence[str], k: int, result: BenchResult, progress: bool
+) -> None:
+    searchers.embedder.encode_queries(["预热"])  # the first call pays one-off set-up that no real query would
+    for query in tqdm(queries, unit="query", desc="searching", disable=not progress):
+        question = _read(query) if query.question.strip() else ""
+        embedding = searchers.embed(question) if question else 0.0
         for mode in modes:
-            if mode in legs:
-                positions, elapsed = legs[mode][1].tolist(), seconds[mode]
-            else:
-                lexical_leg, dense_leg = ("bm25-adapted", "dense-adapted") if mode in ADAPTED else ("bm25", "dense")
-                started = time.perf_counter()
-                positions = fuse(ADAPTED.get(mode, mode), legs[lexical_leg], legs[dense_leg], settings)
-                elapsed = time.perf_counter() - started + seconds[lexical_leg] + seconds[dense_leg]
-            result.rankings[mode][query.id] = dedupe([passages[p].id for p in positions])[:k]
+            started = time.perf_counter()
+            ranked = searchers.rank(mode, query, question, k) if question else []
+            elapsed = time.perf_counter() - started
+            if mode in PRODUCT_MODES and PRODUCT_MODES[mode][0] != "bm25":
+                elapsed += embedding  # as a new question: its embedding (done once above) is part of the cost
             result.latencies[mode].append(elapsed * 1000)
+            result.rankings[mode][query.id] = dedupe(ranked)[:k]
 
 
 def variant(args: argparse.Namespace) -> str:
@@ -555,6 +421,8 @@ def variant(args: argparse.Namespace) -> str:
         parts.append(f"train-{args.train_queries.stem}")
     if args.sentence_mix is not None:
         parts.append(f"sentences-{args.sentence_mix:g}")
+    if args.adapter != DEFAULT_ADAPTER:
+        parts.append(f"adapter-{args.adapter}")
     if args.limit:
         parts.append(f"limit-{args.limit}")
     if args.k != 100:
@@ -603,9 +471,9 @@ def table(scores: dict[str, dict[str, float]], markdown: bool = False) -> str:
             cells = [f"{row[c]:.1f}" if c.startswith("latency") else f"{row[c]:.3f}" for c in columns]
             lines.append(f"| {mode} | " + " | ".join(cells) + " |")
         return "\n".join(lines)
-    lines = [f"{'mode':<11}" + "".join(f"{head:>11}" for head in heads)]
+    lines = [f"{'mode':<15}" + "".join(f"{head:>11}" for head in heads)]
     for mode, row in scores.items():
-        lines.append(f"{mode:<11}" + "".join(f"{row[c]:>11.3f}" for c in columns))
+        lines.append(f"{mode:<15}" + "".join(f"{row[c]:>11.3f}" for c in columns))
     return "\n".join(lines)
 
 
@@ -669,7 +537,8 @@ def write_report(result: BenchResult, scores: dict, report: dict, results_dir: P
         f"model `{report['model']}`; top {report['k']}\n- regression check: {_check_line(report['check'])}\n"
         "- Recall@k is uncapped (found / all positives); Hit@k: at least one positive in the top k; MRR@10: first "
         "positive; nDCG@10 binary gain; MAP@100. All from trec_eval (pytrec_eval).\n"
-        "- Latency per query = the legs a mode uses (BM25 scoring; query embedding + FAISS) + its fusion.\n\n"
+        "- Latency per query = one search of the mode (the product's: `Retriever.search`, plus the query's "
+        "embedding for modes with a dense leg).\n\n"
         f"{table(scores, markdown=True)}\n\n{paired}{halves}## Timings (seconds, or a count)\n\n{timings}\n",
         "utf-8",
     )
@@ -696,7 +565,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help='write {"id","ranked":[passage ids]} lines for --mode')
     parser.add_argument(
         "--mode",
-        choices=(AUTO, *MODES),
+        choices=(AUTO, *PRODUCT_MODES),
         default=AUTO,
         help="the mode --out and --run-out write (default auto: hybrid-adapted when learning from --train-queries "
         "beats hybrid on them, cross-fitted; otherwise hybrid)",
@@ -705,7 +574,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=int, default=100, help="passages kept per query (default 100)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--limit", type=int, help="only the first N queries")
-    parser.add_argument("--text-format", choices=formats.TEXT_FORMATS, default="title+text", help="what is indexed")
+    parser.add_argument("--text-format", choices=TEXT_FORMATS, default="title+text", help="what is indexed")
     parser.add_argument("--bm25-k1", type=float, default=BM25Parameters.k1, help="BM25 k1 (default the library's)")
     parser.add_argument("--bm25-b", type=float, default=BM25Parameters.b, help="BM25 b (default the library's)")
     parser.add_argument(
@@ -714,9 +583,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="dense similarity = MIX x the passage's + (1 - MIX) x its best sentence's (sentences embedded and cached "
         "too); default: the passage's alone",
     )
+    parser.add_argument(
+        "--adapter", choices=ADAPTERS, default=DEFAULT_ADAPTER, help="how the adapted modes' query adapter is fitted"
+    )
     parser.add_argument("--no-check", action="store_true", help="skip the comparison with the expected scores")
     parser.add_argument("--write-expected", action="store_true", help="store this run's scores as the expected ones")
     parser.add_argument("--expected", type=Path, help="expected-scores file (default eval/expected/bench_NAME.json)")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        help="the benchmark's index folder (default: under --cache-dir); it keeps the run's retrieval settings and, "
+        "when --mode is (or auto chooses) an adapted mode, the adaptation fitted on all training queries, so "
+        "`python -m assistant search --index DIR --queries FILE --k K` ranks as --out does",
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
     parser.add_argument("--cache-dir", type=Path, default=CACHE)
 
@@ -739,6 +618,8 @@ def _run(
         qrels_file=args.qrels,
         split=args.beir_split,
         score_training=score_training,
+        index_dir=args.index,
+        adapter=args.adapter,
     )
 
 
@@ -758,11 +639,25 @@ def choose_out_mode(result: BenchResult, args: argparse.Namespace, embedder: Emb
     return chosen, reason
 
 
+def keep_in_index(result: BenchResult, mode: str | None) -> str:
+    """Leave in the index folder what ``search`` needs to rank as ``mode`` does: the settings, and the adaptation
+    fitted on all training queries when ``mode`` is adapted (removed otherwise). Returns the folder."""
+    if result.store is None or result.settings is None:
+        raise ValueError("the run built no index")
+    index_dir = result.store.directory.parent
+    result.settings.save(index_dir)
+    if mode in ADAPTED and result.adaptations is not None:
+        result.adaptations.on_all.save(index_dir)
+    else:
+        Adaptation.remove(index_dir)
+    return str(index_dir)
+
+
 def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedder: Embedder | None = None) -> int:
     """Run, print, write the reports and compare with the expected scores; non-zero on a regression."""
     modes = tuple(mode.strip() for mode in args.modes.split(",") if mode.strip())
     out_modes = ("hybrid", "hybrid-adapted") if args.mode == AUTO else (args.mode,)
-    if args.out or args.run_out:
+    if args.out or args.run_out or args.index:
         modes = (*modes, *(mode for mode in out_modes if mode not in modes))
     if not (args.directory / "corpus.jsonl").exists():
         print(f"{args.directory} has no corpus.jsonl", file=sys.stderr)
@@ -801,12 +696,13 @@ def run_cli(args: argparse.Namespace, argv: Sequence[str] | None = None, embedde
     for split in SPLITS:
         print(f"\n{split} half ({report['split_sizes'][split]} queries; settings are chosen on tune)")
         print(table(report["scores_by_split"][split]))
+    out_mode = None if args.mode == AUTO else args.mode
+    if out_mode is None and (args.out or args.run_out or args.index):
+        out_mode, report["out_mode_reason"] = choose_out_mode(result, args, embedder)
+        print(f"\n--out/--run-out/--index write {out_mode}: {report['out_mode_reason']}")
+    report["out_mode"] = out_mode
+    report["index"] = keep_in_index(result, out_mode)
     if args.out or args.run_out:
-        out_mode = args.mode
-        if args.mode == AUTO:
-            out_mode, report["out_mode_reason"] = choose_out_mode(result, args, embedder)
-            print(f"\n--out/--run-out write {out_mode}: {report['out_mode_reason']}")
-        report["out_mode"] = out_mode
         rankings = {query.id: result.rankings[out_mode][query.id] for query in result.queries}
         if args.out:
             with args.out.open("w", encoding="utf-8") as out:

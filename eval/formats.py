@@ -12,25 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.indexing.passage_file import PassageRecord as Passage
+from assistant.indexing.passage_file import read_jsonl, read_passage_file, row_id
+
 BEIR_SPLITS = ("test", "dev", "train")  # the first one present is scored when no split is asked for
 BEIR_HEADER = "query-id\tcorpus-id\tscore"
-# Title + text by default: titles (law name + article number, Wikipedia article title) carry terms the text lacks.
-TEXT_FORMATS = ("title+text", "text")
 Qrels = dict[str, dict[str, int]]  # query id → passage id → relevance (> 0: relevant)
-
-
-@dataclass(frozen=True)
-class Passage:
-    id: str
-    title: str
-    text: str
-
-    def formatted(self, text_format: str) -> str:
-        if text_format == "title+text":
-            return f"{self.title}\n{self.text}" if self.title else self.text
-        if text_format == "text":
-            return self.text
-        raise ValueError(f"unknown text format {text_format!r}; choose one of {', '.join(TEXT_FORMATS)}")
 
 
 @dataclass(frozen=True)
@@ -48,17 +35,8 @@ class Benchmark:
     training: list[Query]  # the ones the adapted modes learn from (cross-fitted where they are also scored)
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
-
-
-def _id(row: dict) -> str:
-    return str(row["id"] if "id" in row else row["_id"])
-
-
 def load_corpus(path: Path) -> list[Passage]:
-    return [Passage(_id(row), str(row.get("title") or ""), str(row["text"])) for row in read_jsonl(path)]
+    return read_passage_file(path)
 
 
 def _relevant(judged: Mapping[str, int]) -> frozenset[str]:
@@ -72,7 +50,7 @@ def load_queries(path: Path, qrels: Qrels | None = None, limit: int | None = Non
     rows = rows[:limit] if limit else rows
     queries = []
     for row in rows:
-        query_id = _id(row)
+        query_id = row_id(row)
         if qrels is not None:
             positives = _relevant(qrels.get(query_id, {}))
         else:

@@ -57,6 +57,44 @@ class QueryAdapter:
         matrix = np.linalg.solve(questions.T @ questions + ridge * identity, questions.T @ targets + ridge * identity)
         return cls(matrix.astype(np.float32), float(keep))
 
+    @classmethod
+    def fit_contrastive(
+        cls,
+        query_vectors: np.ndarray,
+        passage_vectors: np.ndarray,
+        positives: Sequence[Sequence[int]],
+        steps: int = 60,
+        temperature: float = 0.02,
+        learning_rate: float = 1e-3,
+        keep: float = 0.3,
+    ) -> QueryAdapter:
+        """Fit by full-softmax contrastive loss over every passage, from the identity, as ``apply`` mixes.
+
+        Why besides ridge: ridge pulls a question toward the mean of its passages, contrastive also pushes it away
+        from the passages that compete with them (the same law's sibling articles), which is what ranking needs.
+        Deterministic (full batch); about a minute for a thousand questions over 56k passages on two cores.
+        """
+        import torch
+
+        pairs = [(row, passage) for row, passages in enumerate(positives) for passage in passages]
+        if not pairs:
+            raise ValueError("no question has an answering passage: nothing to fit")
+        questions = torch.from_numpy(_unit_rows(np.asarray(query_vectors, dtype=np.float32)))
+        passages = torch.from_numpy(np.ascontiguousarray(passage_vectors, dtype=np.float32))
+        rows = torch.tensor([row for row, _ in pairs])
+        columns = torch.tensor([passage for _, passage in pairs])
+        matrix = torch.eye(questions.shape[1], requires_grad=True)
+        optimiser = torch.optim.Adam([matrix], lr=learning_rate)
+        for _ in range(steps):
+            optimiser.zero_grad()
+            mapped = torch.nn.functional.normalize(questions @ matrix, dim=1)
+            adapted = torch.nn.functional.normalize(keep * questions + (1.0 - keep) * mapped, dim=1)
+            log_p = torch.log_softmax(adapted @ passages.T / temperature, dim=1)
+            loss = -log_p[rows, columns].mean()
+            loss.backward()
+            optimiser.step()
+        return cls(matrix.detach().numpy().astype(np.float32), float(keep))
+
     def apply(self, query_vectors: np.ndarray) -> np.ndarray:
         """Adapted unit-length query vectors (rows)."""
         original = _unit_rows(np.asarray(query_vectors, dtype=np.float32))

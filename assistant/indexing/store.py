@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +28,12 @@ from tqdm import tqdm
 
 from assistant.chunking import ChunkSettings
 from assistant.corpus import assign_doc_ids, content_hash, corpus_files, read_document
-from assistant.documents import META_FIELDS, DocumentMeta, Passage
+from assistant.documents import META_FIELDS, PROSE, DocumentMeta, Passage
 from assistant.durable import fsync
 from assistant.embedding.embedder import Embedder
 from assistant.indexing.checkpoint import EmbeddingCheckpoint
-from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.lexical import BM25Parameters, LexicalIndex
+from assistant.indexing.passage_file import PassageRecord, read_passage_file
 from assistant.indexing.tokenizer import ChineseTokenizer
 from assistant.indexing.vector_store import (
     IndexSettings,
@@ -44,9 +45,12 @@ from assistant.indexing.vector_store import (
 )
 from assistant.ingestion import ingest
 from assistant.loading import DocumentError, IsolatedParser
+from assistant.retrieval.sentences import SentenceVectors, split_sentences
 from assistant.structure.fields import UNIT_FIELDS
 from assistant.structure.metadata import load_manifest
 
+SENTENCE_VECTORS, SENTENCE_OWNERS = "sentence_vectors.npy", "sentence_owners.npy"
+DEFAULT_BM25 = BM25Parameters()
 FORMAT_VERSION = 4  # 3: the manifest holds a checksum of every index file; 4: and one of itself
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -117,6 +121,7 @@ class IndexStore:
         vectors: np.ndarray,
         dense: VectorStore,
         lexical: LexicalIndex,
+        sentences: SentenceVectors | None = None,
     ) -> None:
         self.directory = directory
         self.manifest = manifest
@@ -124,6 +129,7 @@ class IndexStore:
         self.vectors = vectors
         self.dense = dense
         self.lexical = lexical
+        self.sentences = sentences  # only in an index built with sentence-level dense scores
         self.documents: dict[str, DocumentMeta] = {
             entry["doc_id"]: DocumentMeta(**entry["meta"]) for entry in manifest["documents"].values()
         }
@@ -145,7 +151,28 @@ class IndexStore:
         lexical = LexicalIndex.load(directory, len(passages))
         if not (len(passages) == len(vectors) == dense.size == manifest["passages"]):
             raise ValueError("passages, vectors and vector store disagree in size")
-        return cls(directory, manifest, passages, vectors, dense, lexical)
+        sentences = None
+        if (directory / SENTENCE_VECTORS).exists():
+            sentences = SentenceVectors(np.load(directory / SENTENCE_VECTORS), np.load(directory / SENTENCE_OWNERS))
+        return cls(directory, manifest, passages, vectors, dense, lexical, sentences)
+
+    def dense_texts(self) -> list[str]:
+        """What was embedded for each passage: its text alone, or a passage file's text as it was formatted."""
+        if self.passage_file is None:
+            return _dense_texts(self.passages)
+        return [_formatted(passage, self.passage_file["text_format"]) for passage in self.passages]
+
+    @property
+    def passage_file(self) -> dict | None:
+        """What a passage-file index was built from (``build_passage_index``); None for a corpus index."""
+        return self.manifest.get("passage_file")
+
+    def lexical_text(self, position: int) -> str:
+        """What BM25 indexed for the passage at ``position``."""
+        passage = self.passages[position]
+        if self.passage_file is not None:
+            return _formatted(passage, self.passage_file["text_format"])
+        return passage_index_text(passage, self.documents[passage.doc_id])
 
 
 def passage_index_text(passage: Passage, meta: DocumentMeta) -> str:
@@ -197,6 +224,7 @@ def open_index(
     index: IndexSettings | None = None,
     read_only: bool = False,
     reuse: IndexStore | None = None,
+    bm25: BM25Parameters | None = None,
 ) -> tuple[IndexStore, BuildReport]:
     """Load the index, first bringing it in step with the corpus when ``update`` is set.
 
@@ -204,9 +232,11 @@ def open_index(
     that refuses writes is opened that way too, with a warning. A build that cannot be written (full disk)
     leaves the previous index serving, with the reason in ``report.not_updated``. ``reuse``: another index
     (same model) whose vectors are taken by passage text, e.g. the staging index when a document is published.
+    ``bm25``: the parameters BM25 is built with (a change rebuilds BM25 alone).
     """
     settings = settings or ChunkSettings()
     index = index or IndexSettings()
+    bm25 = bm25 or DEFAULT_BM25
     if read_only:
         return _open_read_only(index_dir, embedder, settings, "")
     with ExitStack() as locked:
@@ -219,7 +249,7 @@ def open_index(
             warning = f"the index folder {index_dir} is not writable ({_os_reason(error)}): serving it read-only"
             print(f"index: warning: {warning}", file=sys.stderr)
             return _open_read_only(index_dir, embedder, settings, warning)
-        return _update(index_dir, corpus_dir, embedder, settings, update, progress, index, reuse)
+        return _update(index_dir, corpus_dir, embedder, settings, update, progress, index, reuse, bm25)
 
 
 def _update(
@@ -231,6 +261,7 @@ def _update(
     progress: bool,
     index: IndexSettings,
     reuse: IndexStore | None = None,
+    bm25: BM25Parameters = DEFAULT_BM25,
 ) -> tuple[IndexStore, BuildReport]:
     """``open_index`` under the build lock: recover, load, and build what the corpus changed."""
     recovered = _discard_interrupted(index_dir)
@@ -239,8 +270,8 @@ def _update(
         action = "reading every document again (same texts keep their vectors)" if stale else "rebuilding"
         print(f"index: {reason}; {action}", file=sys.stderr)
     report = BuildReport(rebuilt_because=reason, recovered=recovered)
-    if previous is not None and not update:
-        return previous, report
+    if previous is not None and (not update or previous.passage_file is not None):
+        return previous, report  # a passage-file index is rebuilt from its file (build_passage_index), never corpus/
     started = time.perf_counter()
     plan = _plan(corpus_dir, previous)
     moved = previous is not None and previous.manifest["index"] != index.fingerprint()
@@ -250,6 +281,8 @@ def _update(
     lexical_changed = previous is not None and previous.manifest.get("lexical") != lexical_fingerprint()
     if lexical_changed:  # passages and vectors stay; only BM25 is rebuilt
         report.rebuilt_because = "the BM25 tokenizer or its word lists changed"
+    if previous is not None and previous.manifest.get("bm25", asdict(DEFAULT_BM25)) != asdict(bm25):
+        lexical_changed, report.rebuilt_because = True, f"BM25 is now k1 {bm25.k1:g}, b {bm25.b:g}"
     if previous is not None and not plan.changes(previous) and not moved and not lexical_changed:
         report.unchanged = sorted(previous.manifest["documents"])
         report.failed = plan.failed
@@ -257,7 +290,7 @@ def _update(
     try:
         same_model = reuse is not None and reuse.manifest.get("model") == embedder.name
         known = _vectors_by_text(previous or stale, reuse if same_model else None)  # vectors to reuse by text
-        store = _build(index_dir, corpus_dir, embedder, settings, index, previous, plan, report, progress, known)
+        store = _build(index_dir, corpus_dir, embedder, settings, index, previous, plan, report, progress, known, bm25)
     except OSError as error:  # full disk, quota, a folder gone read-only: the old generation is intact
         message = f"the new index could not be written to {index_dir} ({_os_reason(error)})"
         if previous is None:
@@ -392,7 +425,7 @@ def _load_compatible(
         if manifest.get(key) != value:
             return None, f"the index was built with {key}={manifest.get(key)!r}, now {value!r}", None
     for key, value in {"chunking": settings.to_dict(), "pipeline": pipeline_fingerprint()}.items():
-        if manifest.get(key) != value:
+        if manifest.get(key) != value and store.passage_file is None:  # a passage file is neither chunked nor parsed
             return None, f"the index was built with {key}={manifest.get(key)!r}, now {value!r}", store
     return store, "", None
 
@@ -408,6 +441,7 @@ def _build(
     report: BuildReport,
     progress: bool,
     known_vectors: dict[str, np.ndarray] | None = None,
+    bm25: BM25Parameters = DEFAULT_BM25,
 ) -> IndexStore:
     """Write a new generation: unchanged documents keep passages and vectors; the others are read and chunked, and
     only passages whose text ``known_vectors`` (from earlier generations, same model) lacks are embedded."""
@@ -461,6 +495,7 @@ def _build(
         "pipeline": pipeline_fingerprint(),
         "lexical": lexical_fingerprint(),
         "index": index.fingerprint(),
+        "bm25": asdict(bm25),
         "passages": len(passages),
         "documents": documents,
         "failed": failed,
@@ -469,21 +504,131 @@ def _build(
     }
     metas = {entry["doc_id"]: DocumentMeta(**entry["meta"]) for entry in documents.values()}
     tokenizer = ChineseTokenizer(_unit_words(passages))
-    lexical = LexicalIndex.build([passage_index_text(p, metas[p.doc_id]) for p in passages], tokenizer)
+    lexical = LexicalIndex.build([passage_index_text(p, metas[p.doc_id]) for p in passages], tokenizer, bm25)
     dense = build_vector_store(index, index_dir, matrix, passage_rows(passages, documents), progress)
     generation = _write_generation(index_dir, manifest, passages, matrix, dense, lexical)
     checkpoint.clear()
     return IndexStore(generation, manifest, passages, matrix, dense, lexical)
 
 
+def _formatted(passage: Passage, text_format: str) -> str:
+    """A passage-file passage as indexed: its record (title kept as the section) formatted."""
+    return PassageRecord(passage.passage_id, passage.section_path, passage.text).formatted(text_format)
+
+
+def sentence_texts(passages: list[Passage], text_format: str) -> tuple[list[str], np.ndarray]:
+    """Each passage's sentences, formatted like the passage (under its title when titles are indexed), and per
+    sentence the position of its passage."""
+    texts, owners = [], []
+    for position, passage in enumerate(passages):
+        for sentence in split_sentences(passage.text):
+            texts.append(_formatted(Passage(passage.passage_id, "", sentence, passage.section, 0, 0), text_format))
+            owners.append(position)
+    return texts, np.asarray(owners, dtype=np.int64)
+
+
+def passage_file_passages(source: Path, records: list[PassageRecord]) -> list[Passage]:
+    """A passage file's records as passages of one document (the file): the title kept as the section, offsets
+    within the record's text."""
+    return [
+        Passage(record.id, source.stem, record.text, [record.title] if record.title else [], 0, len(record.text), PROSE)
+        for record in records
+    ]
+
+
+@dataclass(frozen=True)
+class PassageFileSettings:
+    """How a passage file is indexed: what each passage's indexed text is, BM25's parameters, and whether
+    every sentence is embedded too (for sentence-level dense scores)."""
+
+    text_format: str = "title+text"
+    bm25: BM25Parameters = DEFAULT_BM25
+    sentences: bool = False
+
+
+def build_passage_index(
+    index_dir: Path,
+    source: Path,
+    embedder: Embedder,
+    settings: PassageFileSettings = PassageFileSettings(),
+    known_vectors: dict[str, np.ndarray] | None = None,
+    progress: bool = True,
+    index: IndexSettings | None = None,
+) -> IndexStore:
+    """An index of ``source``'s passages as given (``passage_file.py``): one document, one passage per line.
+
+    Searched like any index (``Retriever``, ``python -m assistant search --index``); a corpus build never touches
+    it. The current generation is kept when it was built from the same file, model and settings; otherwise
+    vectors are taken from it and ``known_vectors`` by text, and only the rest is embedded.
+    """
+    index = index or IndexSettings()
+    records = read_passage_file(source)
+    wanted = {
+        "source_hash": content_hash(source),
+        "text_format": settings.text_format,
+        "sentences": settings.sentences,
+    }
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):
+        _discard_interrupted(index_dir)
+        previous, _, _ = _load_compatible(index_dir, embedder, ChunkSettings())
+        if previous is not None and previous.passage_file is not None:
+            same = {key: previous.passage_file.get(key) for key in wanted} == wanted
+            built = (previous.manifest.get("bm25"), previous.manifest.get("lexical"), previous.manifest["index"])
+            if same and built == (asdict(settings.bm25), lexical_fingerprint(), index.fingerprint()):
+                return previous
+        known = {**_vectors_by_text(previous), **(known_vectors or {})}
+        doc_id = source.stem
+        passages = passage_file_passages(source, records)
+        texts = [record.formatted(settings.text_format) for record in records]
+        checkpoint = EmbeddingCheckpoint(index_dir, embedder)
+        matrix = _embed(texts, known, checkpoint, progress)
+        arrays = {}
+        if settings.sentences:
+            sentences, owners = sentence_texts(passages, settings.text_format)
+            arrays = {SENTENCE_VECTORS: _embed(sentences, known, checkpoint, progress), SENTENCE_OWNERS: owners}
+        meta = DocumentMeta(title=doc_id)
+        documents = {
+            source.name: {
+                "doc_id": doc_id,
+                "hash": wanted["source_hash"],
+                "meta": meta.to_dict(),
+                "overrides": {},
+                "passages": len(passages),
+            }
+        }
+        manifest = {
+            "format": FORMAT_VERSION,
+            "model": embedder.name,
+            "dimension": embedder.dimension,
+            "chunking": ChunkSettings().to_dict(),
+            "pipeline": pipeline_fingerprint(),
+            "lexical": lexical_fingerprint(),
+            "index": index.fingerprint(),
+            "bm25": asdict(settings.bm25),
+            "passage_file": {"source": str(source), **wanted},
+            "passages": len(passages),
+            "documents": documents,
+            "failed": {},
+            "failed_hashes": {},
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        lexical = LexicalIndex.build(texts, ChineseTokenizer(), settings.bm25)
+        dense = build_vector_store(index, index_dir, matrix, passage_rows(passages, documents), progress)
+        generation = _write_generation(index_dir, manifest, passages, matrix, dense, lexical, arrays)
+        checkpoint.clear()
+        return IndexStore.load(generation)
+
+
 def _vectors_by_text(*stores: IndexStore | None) -> dict[str, np.ndarray]:
     """Every passage text's vector in ``stores`` (all made by the model in use)."""
-    return {
-        text: store.vectors[i]
-        for store in stores
-        if store is not None
-        for i, text in enumerate(_dense_texts(store.passages))
-    }
+    known = {}
+    for store in filter(None, stores):
+        known.update(zip(store.dense_texts(), store.vectors, strict=True))
+        if store.sentences is not None and store.passage_file is not None:
+            texts, _ = sentence_texts(store.passages, store.passage_file["text_format"])
+            known.update(zip(texts, store.sentences.vectors, strict=True))
+    return known
 
 
 def _embed(
@@ -553,6 +698,7 @@ def _write_generation(
     vectors: np.ndarray,
     dense: VectorStore,
     lexical: LexicalIndex,
+    arrays: dict[str, np.ndarray] | None = None,
 ) -> Path:
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
     staging, generation, pointer = index_dir / f".{name}.tmp", index_dir / name, index_dir / f".{CURRENT}.tmp"
@@ -562,6 +708,8 @@ def _write_generation(
             for passage in passages:
                 handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
         np.save(staging / "vectors.npy", vectors)
+        for file_name, array in (arrays or {}).items():
+            np.save(staging / file_name, array)
         save_vector_store(dense, staging)
         lexical.save(staging)
         manifest["files"] = _checksums(staging)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.documents import APPARATUS, RECORD
 from assistant.embedding.embedder import Embedder
 from assistant.indexing.store import IndexStore
+from assistant.retrieval.adaptation import Adaptation
 from assistant.retrieval.diversity import diversify
 from assistant.retrieval.duplicates import collapse_duplicates
 from assistant.retrieval.expansion import expand_query
@@ -17,42 +17,57 @@ from assistant.retrieval.fusion import normalized_score_fusion, reciprocal_rank_
 from assistant.retrieval.hit import Hit
 from assistant.retrieval.intent import WHEN, WHO, asks_about_document, detect_intent
 from assistant.retrieval.scope import Scope, scope_for
+from assistant.retrieval.settings import RetrievalSettings
 
 MODES = ("hybrid", "bm25", "dense")
 QUERY_CACHE_SIZE = 256
 
 
-@dataclass(frozen=True)
-class RetrievalSettings:
-    """How the legs are combined; the defaults are the best measured on the seeds' questions and the dev
-    corpus's tune half together (never on its check half).
+class QueryVectors:
+    """Query embeddings, cached: an answer searches again within each jurisdiction it names."""
 
-    Score fusion beat RRF here because BM25 on exact policy wording is much stronger than the
-    4-bit e5-small (RRF flattens that gap); see eval/README.md for the numbers.
-    """
+    def __init__(self, embedder: Embedder, size: int = QUERY_CACHE_SIZE) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()  # the web app answers several questions at once
 
-    fusion: str = "score"  # "score" (normalised weighted sum) or "rrf"
-    depth: int = 100  # candidates taken from each leg
-    bm25_weight: float = 0.6
-    dense_weight: float = 0.4
-    diversity_decay: float = 0.9  # per further hit from the same document, when no jurisdiction is named
-    record_boost: float = 1.1  # task records for who/when questions
-    apparatus_weight: float = 0.8  # info bars, cover notices, page chrome, unless the question is about the document
-    expand: bool = True  # everyday words → official terms in the BM25 query
+    def get(self, question: str) -> np.ndarray:
+        vector = self._vectors.get(question)
+        if vector is None:
+            vector = self.embedder.encode_queries([question])[0]
+            with self._lock:
+                while len(self._vectors) >= self.size:
+                    self._vectors.pop(next(iter(self._vectors)))
+                self._vectors[question] = vector
+        return vector
+
+    def forget(self) -> None:
+        with self._lock:
+            self._vectors.clear()
 
 
 class Retriever:
-    def __init__(self, store: IndexStore, embedder: Embedder, settings: RetrievalSettings | None = None) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embedder,
+        settings: RetrievalSettings | None = None,
+        adaptation: Adaptation | None = None,
+        query_vectors: QueryVectors | None = None,
+    ) -> None:
+        """``query_vectors``: a query-embedding cache shared with other retrievers over the same model."""
         self.store = store
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
-        self._vectors: dict[str, np.ndarray] = {}
-        self._vectors_lock = threading.Lock()  # the web app answers several questions at once
+        self.adaptation = adaptation  # learned from answered questions (adaptation.py), when the index has one
+        self.query_vectors = query_vectors or QueryVectors(embedder)
 
     def scope(
         self, question: str, region: str | None = None, year: int | None = None, doc_ids: list[str] | None = None
     ) -> Scope:
-        return scope_for(question, self.store.documents, region, year, doc_ids)
+        """The explicit filters, and (when ``settings.scope``) the jurisdictions and years the question names."""
+        return scope_for(question if self.settings.scope else "", self.store.documents, region, year, doc_ids)
 
     def search(
         self,
@@ -77,6 +92,8 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             legs["dense"] = self._dense(question, allowed)
         weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
+        if self.adaptation is not None and self.adaptation.adapter is not None:
+            weights = {"bm25": 1.0 - self.settings.adapted_dense_weight, "dense": self.settings.adapted_dense_weight}
         if self.settings.fusion == "score":
             fused = normalized_score_fusion(
                 [(s.tolist(), p.tolist()) for s, p in legs.values()], [weights[leg] for leg in legs]
@@ -92,12 +109,12 @@ class Retriever:
         for position in fused:
             fused[position] *= kind_weights.get(self.store.passages[position].kind, 1.0)
         ordered = sorted(fused, key=lambda position: -fused[position])[: max(k * 3, k + 10)]
-        if scope.doc_ids is None or len(scope.doc_ids) > 1:
+        if (scope.doc_ids is None or len(scope.doc_ids) > 1) and self.settings.diversity_decay < 1.0:
             ordered = diversify(
                 ordered, fused, lambda position: self.store.passages[position].doc_id, self.settings.diversity_decay
             )
         hits = [self._hit(position, fused[position], legs) for position in ordered]
-        hits = collapse_duplicates(hits)[:k]
+        hits = (collapse_duplicates(hits) if self.settings.collapse_duplicates else hits)[:k]
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
         return hits
@@ -106,9 +123,9 @@ class Retriever:
         """Weights by passage kind: records answer who/when (their unit and deadline fields); the apparatus
         holds the title and issuer, so it matches every question about a document but answers only those."""
         weights = {}
-        if detect_intent(question) in (WHO, WHEN):
+        if self.settings.record_boost != 1.0 and detect_intent(question) in (WHO, WHEN):
             weights[RECORD] = self.settings.record_boost
-        if not asks_about_document(question):
+        if self.settings.apparatus_weight != 1.0 and not asks_about_document(question):
             weights[APPARATUS] = self.settings.apparatus_weight
         return weights
 
@@ -121,7 +138,27 @@ class Retriever:
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
     def _bm25(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        scores = self.store.lexical.scores(question)
+        lexical = self.store.lexical
+        scores = lexical.scores(question)
+        if self.adaptation is not None:
+            scores = scores + lexical.weighted_scores(self.adaptation.expansion_terms(self.store, question))
+        scores, top = self._top(scores, allowed)
+        keep = scores > 0  # a passage sharing no term with the question is not a BM25 match
+        return scores[keep], top[keep]
+
+    def _dense(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        vector = self.query_vector(question)
+        if self.adaptation is not None:
+            vector = self.adaptation.adapt(vector)
+        if self.settings.sentence_mix >= 1.0:
+            return self.store.dense.search(vector, self.settings.depth, allowed)
+        if self.store.sentences is None:
+            raise ValueError("sentence_mix below 1 needs an index built with sentence vectors")
+        mixed = self.store.sentences.mixed_scores(self.store.vectors, vector, self.settings.sentence_mix)
+        return self._top(mixed, allowed)
+
+    def _top(self, scores: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``depth`` best scores among the allowed positions, best first, and their positions."""
         if allowed is not None:
             masked = np.full_like(scores, -np.inf)
             masked[allowed] = scores[allowed]
@@ -129,27 +166,16 @@ class Retriever:
         depth = min(self.settings.depth, len(scores))
         top = np.argpartition(-scores, depth - 1)[:depth]
         top = top[np.argsort(-scores[top], kind="stable")]
-        top = top[scores[top] > 0]  # a passage sharing no term with the question is not a BM25 match
+        top = top[np.isfinite(scores[top])]
         return scores[top], top
-
-    def _dense(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        return self.store.dense.search(self.query_vector(question), self.settings.depth, allowed)
 
     def forget_queries(self) -> None:
         """Empty the query-embedding cache (benchmarks measure what a new question costs)."""
-        with self._vectors_lock:
-            self._vectors.clear()
+        self.query_vectors.forget()
 
     def query_vector(self, question: str) -> np.ndarray:
-        """Query embeddings are cached: an answer searches again within each jurisdiction it names."""
-        vector = self._vectors.get(question)
-        if vector is None:
-            vector = self.embedder.encode_queries([question])[0]
-            with self._vectors_lock:
-                while len(self._vectors) >= QUERY_CACHE_SIZE:
-                    self._vectors.pop(next(iter(self._vectors)))
-                self._vectors[question] = vector
-        return vector
+        """The question's embedding as the model gives it (cached; before any learned adaptation)."""
+        return self.query_vectors.get(question)
 
     def _hit(self, position: int, score: float, legs: dict[str, tuple[np.ndarray, np.ndarray]]) -> Hit:
         passage = self.store.passages[position]

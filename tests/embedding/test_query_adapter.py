@@ -63,3 +63,14 @@ def test_questions_without_positives_are_skipped_and_bad_input_is_refused() -> N
         QueryAdapter.fit(questions, passages, [[0]])
     with pytest.raises(ValueError, match="ridge"):
         QueryAdapter.fit(questions, passages, [[i] for i in range(10)], ridge=0)
+
+
+def test_contrastive_fit_also_closes_the_gap_on_unseen_questions() -> None:
+    train_questions, train_passages, _ = _shifted_pairs(seed=1, count=400)
+    test_questions, test_passages, _ = _shifted_pairs(seed=2, count=200)
+    positives = [[i] for i in range(400)]
+    adapter = QueryAdapter.fit_contrastive(train_questions, train_passages, positives, steps=200, learning_rate=1e-2)
+    before = _top1_accuracy(test_questions, test_passages)
+    after = _top1_accuracy(adapter.apply(test_questions), test_passages)
+    assert after > before + 0.3
+    np.testing.assert_allclose(np.linalg.norm(adapter.apply(test_questions), axis=1), 1.0, atol=1e-5)

@@ -9,9 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.cli import main as assistant_main
 from assistant.embedding.embedder import SentenceTransformerEmbedder
+from assistant.indexing.store import passage_file_passages, sentence_texts
+from assistant.retrieval.adaptation import Adaptation
 from assistant.retrieval.learned_expansion import ExpansionSettings, LearnedExpansion
-from eval import bench, formats
+from assistant.retrieval.sentences import SentenceVectors
+from eval import bench, formats, vector_cache
 
 # Real STARD articles (corpus.jsonl lines), a few topics far apart.
 PASSAGES = [
@@ -180,12 +184,12 @@ def test_partial_cache_resumes_and_never_trusts_a_torn_file(
     tiny_bench: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A run killed mid-way leaves finished shards (reused) and maybe a .tmp or a wrong-shaped file (ignored)."""
-    monkeypatch.setattr(bench, "SHARD", 5)
+    monkeypatch.setattr(vector_cache, "SHARD", 5)
     corpus = tiny_bench / "corpus.jsonl"
     texts = [p.formatted("title+text") for p in formats.load_corpus(corpus)]
     counting = CountingEmbedder(embedder)
     cache = tmp_path / "cache"
-    first = bench.cached_passage_vectors(corpus, texts, counting, "title+text", cache, False)
+    first = vector_cache.cached_passage_vectors(corpus, texts, counting, "title+text", cache, False)
     assert first.embedded == 12 and counting.passage_calls == 3 and first.total_seconds == pytest.approx(first.seconds)
     full = first.vectors
     (folder,) = cache.iterdir()
@@ -193,7 +197,7 @@ def test_partial_cache_resumes_and_never_trusts_a_torn_file(
     np.save(folder / "shard-0000000.npy", full[:5])
     np.save(folder / "shard-0000005.npy", full[5:7])  # torn: 2 rows where 5 belong
     counting.passage_calls = 0
-    again = bench.cached_passage_vectors(corpus, texts, counting, "title+text", cache, False)
+    again = vector_cache.cached_passage_vectors(corpus, texts, counting, "title+text", cache, False)
     assert again.embedded == 7 and counting.passage_calls == 2
     assert again.total_seconds is None  # the planted shard has no recorded time: unknown, not a made-up number
     np.testing.assert_allclose(again.vectors, full, atol=1e-5)
@@ -204,32 +208,29 @@ def test_adaptations_are_never_applied_to_a_query_they_were_fitted_on() -> None:
     training = [bench.Query(f"q{i}", "", frozenset()) for i in range(1, 21)]
     fitted_on: dict[int, set[str]] = {}
 
-    def fit(rows: list[int]) -> bench.Adaptation:
-        adaptation = bench.Adaptation(LearnedExpansion({}, ExpansionSettings()), None)
+    def fit(rows: list[int]) -> Adaptation:
+        adaptation = Adaptation(LearnedExpansion({}, ExpansionSettings()), None, len(rows))
         fitted_on[id(adaptation)] = {training[row].id for row in rows}
         return adaptation
 
     crossfitted = bench.CrossFitted(training, fit)
-    assert len(fitted_on) == 3  # one per half, one on all
+    assert not fitted_on  # each is fitted when first needed
     for query in training:
         assert query.id not in fitted_on[id(crossfitted.for_query(query))]
+    assert len(fitted_on) == 2  # one per half
     held_out = crossfitted.for_query(bench.Query("unseen", "", frozenset()))
-    assert fitted_on[id(held_out)] == {query.id for query in training}
+    assert fitted_on[id(held_out)] == {query.id for query in training} and len(fitted_on) == 3
+    assert crossfitted.on_all is held_out
 
 
 def test_adapted_modes_without_usable_training_queries_say_so(
-    tiny_bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_bench: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     foreign = tmp_path / "foreign.jsonl"
     foreign.write_text(json.dumps({"id": "x", "question": "借钱不还", "positive_ids": ["not-here"]}) + "\n", "utf-8")
     argv = _argv(tiny_bench, tmp_path, "--modes", "bm25-adapted", "--train-queries", str(foreign))
-    assert bench.main(argv) == 2
-    assert "no training query has a positive passage" in capsys.readouterr().err
-
-    # BM25-only adapted runs never load a model, and learn from the benchmark's own queries by default
-    assert bench.main(_argv(tiny_bench, tmp_path, "--modes", "bm25,bm25-adapted", "--no-check")) == 0
-    report = json.loads((tmp_path / "results" / "bench_tinystard.json").read_text(encoding="utf-8"))
-    assert report["model"] == "(none: BM25 only)" and set(report["scores"]) == {"bm25", "bm25-adapted"}
+    assert bench.main(argv, embedder=embedder) == 2
+    assert "no answered question names a passage" in capsys.readouterr().err
 
 
 def test_held_out_queries_are_ranked_by_the_mode_the_training_queries_chose(
@@ -253,13 +254,13 @@ def test_held_out_queries_are_ranked_by_the_mode_the_training_queries_chose(
     assert [line["id"] for line in lines] == ["new-q1", "new-q2"]
 
 
-def test_sentence_scores_take_the_best_sentence_of_each_passage() -> None:
-    passages = [
-        bench.Passage("a", "怡良", "怡良是清朝官员。林则徐被撤职后，怡良署理两广总督。"),
-        bench.Passage("b", "怡良", "无标点的一段"),
-        bench.Passage("c", "", ""),
+def test_sentence_scores_take_the_best_sentence_of_each_passage(tmp_path: Path) -> None:
+    records = [
+        formats.Passage("a", "怡良", "怡良是清朝官员。林则徐被撤职后，怡良署理两广总督。"),
+        formats.Passage("b", "怡良", "无标点的一段"),
+        formats.Passage("c", "", ""),
     ]
-    texts, owners = bench.sentence_texts(passages, "title+text")
+    texts, owners = sentence_texts(passage_file_passages(tmp_path / "corpus.jsonl", records), "title+text")
     assert texts == ["怡良\n怡良是清朝官员。", "怡良\n林则徐被撤职后，怡良署理两广总督。", "怡良\n无标点的一段"]
     assert owners.tolist() == [0, 0, 1]
 
@@ -267,11 +268,10 @@ def test_sentence_scores_take_the_best_sentence_of_each_passage() -> None:
     query = np.array([1.0, 0.0], dtype=np.float32)
     whole = np.array([[0.6, 0.8], [0.7, 0.714], [0.2, 0.98]], dtype=np.float32)
     sentence_rows = np.array([[0.0, 1.0], [1.0, 0.0], [0.7, 0.714]], dtype=np.float32)
-    scores, top = bench.SentenceScores(whole, sentence_rows, owners, mix=0.5).search(query, depth=3)
-    assert top.tolist() == [0, 1, 2]
+    scores = SentenceVectors(sentence_rows, owners).mixed_scores(whole, query, mix=0.5)
     np.testing.assert_allclose(scores, [0.5 * 0.6 + 0.5 * 1.0, 0.7, 0.2], rtol=1e-6)
-    only_whole, _ = bench.SentenceScores(whole, sentence_rows, owners, mix=1.0).search(query, depth=1)
-    assert only_whole.tolist() == pytest.approx([0.7])
+    only_whole = SentenceVectors(sentence_rows, owners).mixed_scores(whole, query, mix=1.0)
+    np.testing.assert_allclose(only_whole, whole @ query, rtol=1e-6)
 
 
 def test_sentence_mix_runs_as_its_own_variant(
@@ -280,7 +280,39 @@ def test_sentence_mix_runs_as_its_own_variant(
     argv = _argv(tiny_bench, tmp_path, "--modes", "dense,hybrid", "--sentence-mix", "0.3", "--no-check")
     assert bench.main(argv, embedder=CountingEmbedder(embedder)) == 0
     report = json.loads((tmp_path / "results" / "bench_tinystard_sentences-0.3.json").read_text(encoding="utf-8"))
-    passages = [bench.Passage(i, title, text) for i, title, text in PASSAGES]
+    passages = passage_file_passages(tiny_bench / "corpus.jsonl", formats.load_corpus(tiny_bench / "corpus.jsonl"))
     assert report["variant"] == "sentences-0.3"
-    assert report["timings"]["sentences"] == len(bench.sentence_texts(passages, "title+text")[0]) >= len(PASSAGES)
+    assert report["timings"]["sentences"] == len(sentence_texts(passages, "title+text")[0]) >= len(PASSAGES)
     assert report["scores"]["dense"]["recall@100"] == pytest.approx(3 / 4)  # every passage is still ranked
+
+
+def test_bench_and_search_rank_identically_over_the_same_index(
+    tiny_bench: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """One retriever: the bench's --out and `python -m assistant search --queries` over the index it leaves agree
+    exactly, both for the plain hybrid and with the adaptation fitted on the training queries."""
+    held_out = tmp_path / "held_out.jsonl"
+    questions = [*(q for _, q, _ in QUERIES), "借钱以后不按用途花，出借的人能怎么办？", "保险 纠纷 法院"]
+    held_out.write_text(
+        "".join(json.dumps({"id": f"h{i}", "question": q}, ensure_ascii=False) + "\n" for i, q in enumerate(questions)),
+        encoding="utf-8",
+    )
+    index = tmp_path / "index"
+    for mode in ("hybrid", "hybrid-adapted", "bm25-adapted"):
+        out, hits = tmp_path / f"{mode}.jsonl", tmp_path / f"{mode}-hits.jsonl"
+        argv = _argv(tiny_bench, tmp_path, "--queries", str(held_out), "--out", str(out), "--no-check")
+        assert bench.main([*argv, "--index", str(index), "--mode", mode], embedder=embedder) == 0
+        assert (index / "adaptation.json").exists() == (mode != "hybrid")
+        search_mode = bench.PRODUCT_MODES[mode][0]
+        command = ["search", "--index", str(index), "--queries", str(held_out), "--k", "100", "--out", str(hits)]
+        assert assistant_main([*command, "--mode", search_mode]) == 0
+        ranked = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        searched = [json.loads(line) for line in hits.read_text(encoding="utf-8").splitlines()]
+        assert (
+            [line["id"] for line in ranked]
+            == [line["id"] for line in searched]
+            == [f"h{i}" for i in range(len(questions))]
+        )
+        for bench_line, search_line in zip(ranked, searched, strict=True):
+            assert bench_line["ranked"] == [hit["passage_id"] for hit in search_line["hits"]]
+        assert sum(bool(line["ranked"]) for line in ranked) >= len(questions) - 1  # BM25 alone misses 离婚后孩子归谁
