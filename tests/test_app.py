@@ -229,6 +229,18 @@ def test_rest_ask_search_and_errors(server: Server) -> None:
         assert "县政府办公室" in answer["answer"] and len(answer["citations"]) >= 2
         follow = client.post("/api/ask", json={"question": "什么时候完成？", "history": ["高县政务新媒体由谁负责"]})
         assert follow.json()["understood"].startswith("高县政务新媒体")
+        # Issue 14's three turns through the API, a client sending back each answer's `understood` as history.
+        understood: list[str] = []
+        for question, expected in [
+            ("政府的公众号归谁管？", "县政府办公室"),
+            ("那高县呢？", "县政府办公室"),
+            ("什么时候完成？", "完成时限"),
+        ]:
+            turn = client.post("/api/ask", json={"question": question, "history": understood}).json()
+            assert expected in turn["answer"], turn
+            understood.append(turn["understood"])
+        assert understood[1].startswith("高县") and understood[2].startswith("高县"), understood
+        assert "高县（2023）" in turn["answer"] and "达州" not in turn["answer"], turn["answer"]
         hits = client.post("/api/search", json={"question": "政府网站适老化改造", "k": 4}).json()["hits"]
         assert len(hits) == 4 and all("start" in hit and "section" in hit for hit in hits)
         empty = client.post("/api/ask", json={"question": "  "})
