@@ -545,6 +545,12 @@ def test_the_pages_speak_chinese_in_an_english_browser(sized: object, server: Se
     )
     assert {"复制", "赞", "踩"} <= set(labels), labels
     assert sized.evaluate(ENGLISH) == []
+    # Gradio's status tracker hard-codes "queue: 1/1 |" while an event waits (seen on the admin page, one at a time).
+    sized.evaluate(
+        "() => { const s = document.createElement('span'); s.id = 'waiting'; document.body.append(s);"
+        " s.textContent = 'queue: 1/2 |'; }"
+    )
+    sized.wait_for_function("() => document.querySelector('#waiting').textContent === '排队 1/2 |'")
     _screenshot(sized, "3_public")
 
     _admin_login(sized, server)

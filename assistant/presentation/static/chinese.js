@@ -8,6 +8,8 @@
     "Table actions": "表格操作", "chatbot conversation": "对话", "Gradio footer navigation": "页脚导航",
     "Liked": "已赞", "Disliked": "已踩",
   };
+  // The status tracker's own text while an event waits or runs ("queue: 1/2 |", "processing |").
+  const STATUS = [[/^(\s*)queue: (\d+\/\d* \|)/, "$1排队 $2"], [/^(\s*)processing \|/, "$1处理中 |"]];
   const ATTRIBUTES = ["title", "aria-label"];
   const translate = (root) => {
     for (const title of root.querySelectorAll(".toast-title, .toast-title span")) {
@@ -15,6 +17,12 @@
         const text = node.nodeType === Node.TEXT_NODE && node.textContent.trim();
         if (text && WORDS[text]) node.textContent = node.textContent.replace(text, WORDS[text]);
       }
+    }
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      const chinese = STATUS.reduce((text, [english, replacement]) => text.replace(english, replacement), node.textContent);
+      if (chinese !== node.textContent) node.textContent = chinese;
     }
     for (const name of ATTRIBUTES) {
       for (const element of root.querySelectorAll(`[${name}]`)) {
