@@ -118,8 +118,9 @@ class Answerer:
             why = Decision("unknown_place", f"问题或筛选所指的地区、年份或文件（{what}）没有已收录的文件")
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}{what}的文件（现有文件：{covered}）。", hits, why)
         hits = self._search(resolved, scope=scope)
+        shown: dict[str, Hit] = {}
         if follow_up.same_task is not None:
-            hits = self._same_task_first(follow_up.same_task, hits)
+            hits, shown = self._same_task_first(follow_up.same_task, hits)
         # A follow-up about the same task speaks of the previous question's topic, in the previous question's words.
         topic = resolved if follow_up.same_task is None else follow_up.same_task.question
         words = content_words(topic, self.retriever.store.lexical.tokenizer, places)
@@ -136,7 +137,7 @@ class Answerer:
             return self._refuse(asked, resolved, intent, f"{NOT_FOUND}能回答这个问题的内容。", hits, why)
         single = scope.doc_ids is not None and len(scope.doc_ids) == 1
         judged = [(part, self._relevance(resolved, words, part)) for part in question_parts(resolved)]
-        answer, answered = self._compose(asked, resolved, intent, hits, judged, single, covered)
+        answer, answered = self._compose(asked, resolved, intent, hits, judged, single, covered, shown)
         if self.judge is None or not answer.answerable:
             return answer
         signals = self._signals(resolved, words, covered, hits, answer, judged, answered, bool(scope.regions))
@@ -203,14 +204,22 @@ class Answerer:
         """``retriever.search`` at the answer's depth and in its mode."""
         return self.retriever.search(question, self.settings.k, mode=self.settings.mode, **filters)  # type: ignore[arg-type]
 
-    def _same_task_first(self, previous: Turn, hits: list[Hit]) -> list[Hit]:
-        """The passages the previous question was answered from, then ``hits``: "什么时候完成？" after "由谁负责？"
-        asks about the task just shown. They are found by asking the previous question again (what the UI and
-        a REST client remember of a turn is its question), so both resolve a follow-up the same way."""
-        region = previous.regions[0] if len(previous.regions) == 1 else None
-        before = self._search(previous.question, region=region)[:1]
-        seen = {hit.passage.passage_id for hit in before}
-        return before + [hit for hit in hits if hit.passage.passage_id not in seen]
+    def _same_task_first(self, previous: Turn, hits: list[Hit]) -> tuple[list[Hit], dict[str, Hit]]:
+        """The passages the previous answer quoted, one per document, then ``hits``; and those passages by document.
+
+        "什么时候完成？" after "由谁负责？" asks about the tasks just shown, in every jurisdiction shown. They are
+        found by answering the previous question again (what the UI and a REST client remember of a turn is its
+        question), so both resolve a follow-up the same way; if it is not answered, its best passage leads."""
+        shown: dict[str, Hit] = {}
+        for citation in self.answer(previous.question).citations:
+            shown.setdefault(citation.hit.passage.doc_id, citation.hit)
+        if not shown:
+            region = previous.regions[0] if len(previous.regions) == 1 else None
+            before = self._search(previous.question, region=region)[:1]
+            seen = {hit.passage.passage_id for hit in before}
+            return before + [hit for hit in hits if hit.passage.passage_id not in seen], {}
+        seen = {hit.passage.passage_id for hit in shown.values()}
+        return list(shown.values()) + [hit for hit in hits if hit.passage.passage_id not in seen], shown
 
     def turn(self, answer: Answer) -> Turn:
         """What a follow-up needs to remember of this answer."""
@@ -312,14 +321,17 @@ class Answerer:
         judged: list[tuple[Part, Relevance]],
         single: bool,
         covered: float,
+        shown: dict[str, Hit],
     ) -> tuple[Answer, int]:
         """A line per jurisdiction and part asked, each citing its passage; parts no passage states are named.
-        Also: how many parts got a line."""
+        ``shown``: a follow-up about the tasks just shown answers from those passages only, one per document,
+        and names the jurisdictions whose passage does not state what it asks. Also: how many parts got a line."""
         by_document: dict[str, list[Hit]] = {}
         for hit in hits:
             by_document.setdefault(hit.passage.doc_id, []).append(hit)
+        by_document.update({doc: [hit] for doc, hit in shown.items()})
         top_score = hits[0].score
-        chosen = [
+        chosen = list(shown) or [
             doc
             for doc, doc_hits in by_document.items()
             if doc_hits[0].score >= self.settings.jurisdiction_ratio * top_score
@@ -331,7 +343,7 @@ class Answerer:
             (doc, part, extracted)
             for doc in chosen
             for part, relevance in judged
-            if (extracted := self._extract_for(doc, by_document[doc], part, relevance))
+            if (extracted := self._extract_for(doc, by_document[doc], part, relevance, deeper=doc not in shown))
         ]
         # Another jurisdiction is answered when its passage speaks of the question nearly as fully as the best.
         best = max((support(hit) for _, _, (hit, _) in found), default=0.0)
@@ -368,12 +380,19 @@ class Answerer:
         unstated = [part.own for part, _ in judged if part not in answered]
         if unstated:
             notes.append(f"（{NOT_STATED}：{'；'.join(unstated)}）")
+        lined = {citation.hit.passage.doc_id for citation in answer.citations}
+        silent = [jurisdiction_label(shown[doc].meta) for doc in chosen if doc in shown and doc not in lined]
+        if silent:
+            notes.append(f"（{'、'.join(silent)}：{NOT_STATED}）")
         answer.message = "".join(notes)
         assert not unsupported_markers(answer.text, answer.citations), "every marker must point to a citation"
         return answer, len(answered)
 
-    def _extract_for(self, doc: str, hits: list[Hit], part: Part, relevance: Relevance) -> tuple[Hit, Extract] | None:
-        """The answer from one document: its own hits first, then a deeper search in it, then its best sentence.
+    def _extract_for(
+        self, doc: str, hits: list[Hit], part: Part, relevance: Relevance, deeper: bool = True
+    ) -> tuple[Hit, Extract] | None:
+        """The answer from one document: its own hits first, then (if ``deeper``) a deeper search in it, then its
+        best sentence.
 
         Only passages that support the question are quoted; a document without one gets no line, and
         neither does one without a span of the kind a when or number question asks (its best sentence
@@ -382,7 +401,7 @@ class Answerer:
         intent = part.intent
         hits = [hit for hit in hits if relevance.support(hit) >= relevance.min_support]
         found_here = _first(hits, intent, relevance, strict=True)
-        if found_here is None and intent != WHAT:
+        if found_here is None and intent != WHAT and deeper:
             # The few hits this document had hold no unit/deadline/figure: look deeper in it.
             deeper = self._search(part.query, doc_ids=[doc])
             deeper = [hit for hit in deeper if relevance.support(hit) >= relevance.min_support]

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.answering.answer import MARKER, unsupported_markers
-from assistant.answering.answerer import NOT_FOUND, Answerer, AnswerSettings
+from assistant.answering.answer import MARKER, jurisdiction_label, unsupported_markers
+from assistant.answering.answerer import NOT_FOUND, NOT_STATED, Answerer, AnswerSettings
 from assistant.engine import Engine
 
 
@@ -35,6 +35,21 @@ def test_follow_ups_use_the_conversation(answerer: Answerer) -> None:
     third = answerer.answer("什么时候完成？", [answerer.turn(first), answerer.turn(second)])
     assert third.intent == "when" and "高县" in third.understood
     assert "完成时限" in third.text
+
+
+def test_a_follow_up_after_several_jurisdictions_asks_about_the_tasks_just_shown(answerer: Answerer) -> None:
+    """Issue 14, point 3: 什么时候完成？ after a five-region answer keeps every region and each one's task row;
+    a region whose row states no deadline is named, not answered from another task."""
+    first = answerer.answer("政务新媒体由谁负责")
+    shown = {c.hit.passage.doc_id: c.hit.passage.passage_id for c in first.citations}
+    assert len(shown) == 5
+    follow = answerer.answer("什么时候完成？", [answerer.turn(first)])
+    quoted = {c.hit.passage.doc_id: c.hit.passage.passage_id for c in follow.citations}
+    assert quoted and all(shown[doc] == passage for doc, passage in quoted.items()), (shown, quoted)
+    assert "达州市（2022）：完成时限：6月30日前" in follow.text
+    unanswered = {jurisdiction_label(c.hit.meta) for c in first.citations if c.hit.passage.doc_id not in quoted}
+    assert unanswered and all(label in follow.message for label in unanswered), follow.message
+    assert NOT_STATED in follow.message
 
 
 def test_when_and_number_answers_quote_the_source(answerer: Answerer) -> None:
