@@ -162,6 +162,10 @@ class IndexStore:
             return _dense_texts(self.passages)
         return [_formatted(passage, self.passage_file["text_format"]) for passage in self.passages]
 
+    def sentence_texts(self) -> list[str]:
+        """What was embedded for each sentence (``sentences``), formatted as its passage was."""
+        return sentence_texts(self.passages, self.passage_file["text_format"] if self.passage_file else None)[0]
+
     @property
     def passage_file(self) -> dict | None:
         """What a passage-file index was built from (``build_passage_index``); None for a corpus index."""
@@ -351,13 +355,19 @@ def embed_shard(
             ingested = ingest(corpus_dir / name, settings, plan.overrides_of(name))
         except DocumentError:
             continue  # the build reports it
-        checkpoint.encode_passages(_dense_texts(ingested.passages), progress)
+        _embed(_document_texts(ingested.passages), {}, checkpoint, progress)
     return checkpoint.embedded
 
 
 def _dense_texts(passages: list[Passage]) -> list[str]:
     """Dense vectors see the passage alone: a shared document prefix blurs e5's view of it (measured)."""
     return [passage.text for passage in passages]
+
+
+def _document_texts(passages: list[Passage]) -> list[str]:
+    """What is embedded for a document: its passages, then their sentences (a one-sentence passage's is its own
+    text, embedded once). The build and ``embed_shard`` embed exactly this, so the checkpoint's batches match."""
+    return _dense_texts(passages) + sentence_texts(passages)[0]
 
 
 @dataclass
@@ -427,6 +437,8 @@ def _load_compatible(
     for key, value in {"chunking": settings.to_dict(), "pipeline": pipeline_fingerprint()}.items():
         if manifest.get(key) != value and store.passage_file is None:  # a passage file is neither chunked nor parsed
             return None, f"the index was built with {key}={manifest.get(key)!r}, now {value!r}", store
+    if store.sentences is None and store.passage_file is None:
+        return None, "the index has no sentence vectors (built by an older version)", store
     return store, "", None
 
 
@@ -445,7 +457,7 @@ def _build(
 ) -> IndexStore:
     """Write a new generation: unchanged documents keep passages and vectors; the others are read and chunked, and
     only passages whose text ``known_vectors`` (from earlier generations, same model) lacks are embedded."""
-    known_vectors = known_vectors or {}
+    known_vectors = dict(known_vectors or {})
     checkpoint = EmbeddingCheckpoint(index_dir, embedder)
     old_entries = previous.manifest["documents"] if previous else {}
     documents: dict[str, dict] = {}
@@ -474,7 +486,10 @@ def _build(
                 print(f"warning: skipped {name}: {reason}", file=sys.stderr)
                 failed[name], failed_hashes[name] = reason, digest
                 continue
-            vectors.append(_embed(_dense_texts(ingested.passages), known_vectors, checkpoint, progress))
+            texts = _document_texts(ingested.passages)
+            embedded = _embed(texts, known_vectors, checkpoint, progress)
+            known_vectors.update(zip(texts, embedded, strict=True))
+            vectors.append(embedded[: len(ingested.passages)])
             passages.extend(ingested.passages)
             documents[name] = {
                 "doc_id": ingested.document.doc_id,
@@ -505,10 +520,21 @@ def _build(
     metas = {entry["doc_id"]: DocumentMeta(**entry["meta"]) for entry in documents.values()}
     tokenizer = ChineseTokenizer(_unit_words(passages))
     lexical = LexicalIndex.build([passage_index_text(p, metas[p.doc_id]) for p in passages], tokenizer, bm25)
+    sentences = _embed_sentences(passages, known_vectors, checkpoint, progress)
+    arrays = {SENTENCE_VECTORS: sentences.vectors, SENTENCE_OWNERS: sentences.owners}
     dense = build_vector_store(index, index_dir, matrix, passage_rows(passages, documents), progress)
-    generation = _write_generation(index_dir, manifest, passages, matrix, dense, lexical)
+    generation = _write_generation(index_dir, manifest, passages, matrix, dense, lexical, arrays)
     checkpoint.clear()
-    return IndexStore(generation, manifest, passages, matrix, dense, lexical)
+    return IndexStore(generation, manifest, passages, matrix, dense, lexical, sentences)
+
+
+def _embed_sentences(
+    passages: list[Passage], known: dict[str, np.ndarray], checkpoint: EmbeddingCheckpoint, progress: bool = False
+) -> SentenceVectors:
+    """Every corpus passage's sentence vectors, so the dense leg can score a passage by its best sentence
+    (``retrieval/sentences.py``); a new document's were embedded with its passages, an unchanged one's are known."""
+    texts, owners = sentence_texts(passages)
+    return SentenceVectors(_embed(texts, known, checkpoint, progress), owners)
 
 
 def _formatted(passage: Passage, text_format: str) -> str:
@@ -516,13 +542,15 @@ def _formatted(passage: Passage, text_format: str) -> str:
     return PassageRecord(passage.passage_id, passage.section_path, passage.text).formatted(text_format)
 
 
-def sentence_texts(passages: list[Passage], text_format: str) -> tuple[list[str], np.ndarray]:
-    """Each passage's sentences, formatted like the passage (under its title when titles are indexed), and per
-    sentence the position of its passage."""
+def sentence_texts(passages: list[Passage], text_format: str | None = None) -> tuple[list[str], np.ndarray]:
+    """Each passage's sentences, formatted like the passage (a passage file's: under its title when titles are
+    indexed; ``None``, a corpus passage's: the sentence alone), and per sentence the position of its passage."""
     texts, owners = [], []
     for position, passage in enumerate(passages):
         for sentence in split_sentences(passage.text):
-            texts.append(_formatted(Passage(passage.passage_id, "", sentence, passage.section, 0, 0), text_format))
+            if text_format is not None:
+                sentence = _formatted(Passage(passage.passage_id, "", sentence, passage.section, 0, 0), text_format)
+            texts.append(sentence)
             owners.append(position)
     return texts, np.asarray(owners, dtype=np.int64)
 
@@ -625,9 +653,8 @@ def _vectors_by_text(*stores: IndexStore | None) -> dict[str, np.ndarray]:
     known = {}
     for store in filter(None, stores):
         known.update(zip(store.dense_texts(), store.vectors, strict=True))
-        if store.sentences is not None and store.passage_file is not None:
-            texts, _ = sentence_texts(store.passages, store.passage_file["text_format"])
-            known.update(zip(texts, store.sentences.vectors, strict=True))
+        if store.sentences is not None:
+            known.update(zip(store.sentence_texts(), store.sentences.vectors, strict=True))
     return known
 
 

@@ -150,12 +150,12 @@ class Retriever:
         vector = self.query_vector(question)
         if self.adaptation is not None:
             vector = self.adaptation.adapt(vector)
-        if self.settings.sentence_mix >= 1.0:
-            return self.store.dense.search(vector, self.settings.depth, allowed)
-        if self.store.sentences is None:
-            raise ValueError("sentence_mix below 1 needs an index built with sentence vectors")
-        mixed = self.store.sentences.mixed_scores(self.store.vectors, vector, self.settings.sentence_mix)
-        return self._top(mixed, allowed)
+        scores, positions = self.store.dense.search(vector, self.settings.depth, allowed)
+        if self.settings.sentence_mix >= 1.0 or self.store.sentences is None:  # an index without sentence vectors
+            return scores, positions
+        mixed = self.store.sentences.rescored(positions, scores, vector, self.settings.sentence_mix)
+        order = np.argsort(-mixed, kind="stable")
+        return mixed[order], positions[order]
 
     def _top(self, scores: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The ``depth`` best scores among the allowed positions, best first, and their positions."""

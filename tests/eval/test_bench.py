@@ -264,14 +264,19 @@ def test_sentence_scores_take_the_best_sentence_of_each_passage(tmp_path: Path) 
     assert texts == ["怡良\n怡良是清朝官员。", "怡良\n林则徐被撤职后，怡良署理两广总督。", "怡良\n无标点的一段"]
     assert owners.tolist() == [0, 0, 1]
 
-    # passage a averages a matching and an unrelated sentence; b is half-way; c has no sentence text
+    # passage a averages a matching and an unrelated sentence; b is half-way; c has no sentence text. The dense
+    # leg's candidates come in its own order (c, a: b was not among them) and only they are re-scored.
     query = np.array([1.0, 0.0], dtype=np.float32)
     whole = np.array([[0.6, 0.8], [0.7, 0.714], [0.2, 0.98]], dtype=np.float32)
     sentence_rows = np.array([[0.0, 1.0], [1.0, 0.0], [0.7, 0.714]], dtype=np.float32)
-    scores = SentenceVectors(sentence_rows, owners).mixed_scores(whole, query, mix=0.5)
-    np.testing.assert_allclose(scores, [0.5 * 0.6 + 0.5 * 1.0, 0.7, 0.2], rtol=1e-6)
-    only_whole = SentenceVectors(sentence_rows, owners).mixed_scores(whole, query, mix=1.0)
-    np.testing.assert_allclose(only_whole, whole @ query, rtol=1e-6)
+    candidates = np.array([2, 0])
+    sentences = SentenceVectors(sentence_rows, owners)
+    scores = sentences.rescored(candidates, whole[candidates] @ query, query, mix=0.5)
+    np.testing.assert_allclose(scores, [0.2, 0.5 * 0.6 + 0.5 * 1.0], rtol=1e-6)
+    only_whole = sentences.rescored(candidates, whole[candidates] @ query, query, mix=1.0)
+    np.testing.assert_allclose(only_whole, whole[candidates] @ query, rtol=1e-6)
+    with pytest.raises(ValueError, match="grouped by passage"):
+        SentenceVectors(sentence_rows, np.array([1, 0, 0]))
 
 
 def test_sentence_mix_runs_as_its_own_variant(

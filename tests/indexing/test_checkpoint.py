@@ -82,7 +82,8 @@ def test_parallel_shards_fill_the_checkpoint_and_the_build_embeds_nothing(tmp_pa
     assert all(embedded) and counting.passages_embedded == sum(embedded)
 
     store, report = open_index(index_dir, corpus, counting, progress=False)
-    assert counting.passages_embedded == sum(embedded) == len(store.passages)  # the build embedded nothing
+    texts = set(store.dense_texts() + store.sentence_texts())  # passages and their sentences, each once
+    assert counting.passages_embedded == sum(embedded) == len(texts)  # the build embedded nothing
     assert sorted(report.added) == ["policy.pdf", "policy_gbk.txt"]
     assert not (index_dir / FOLDER).exists()
     assert embed_shard(index_dir, corpus, counting, 0, 1, progress=False) == 0  # nothing new to embed

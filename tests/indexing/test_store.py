@@ -7,7 +7,7 @@ import pytest
 
 from assistant.documents import APPARATUS, PROSE, RECORD
 from assistant.engine import Engine, add_to_corpus
-from assistant.indexing.store import current_generation, open_index
+from assistant.indexing.store import IndexStore, _write_generation, current_generation, open_index, sentence_texts
 from assistant.loading import load_file
 from assistant.retrieval.retriever import Retriever
 from tests.paths import CORPUS, FIXTURES
@@ -50,6 +50,13 @@ def test_real_corpus_index(engine: Engine) -> None:
     kinds = {passage.kind for passage in store.passages}
     assert kinds == {PROSE, RECORD, APPARATUS}
     assert all(passage.section for passage in store.passages if passage.kind == "record")
+    # every passage's sentences are embedded too, grouped by passage, for sentence-level dense scores
+    texts, owners = sentence_texts(store.passages)
+    assert store.sentences is not None and len(store.sentences.vectors) == len(texts) > len(store.passages)
+    assert np.array_equal(store.sentences.owners, owners)
+    assert np.allclose(np.linalg.norm(store.sentences.vectors, axis=1), 1.0, atol=1e-3)
+    single = next(i for i, p in enumerate(store.passages) if store.sentence_texts()[owners.tolist().index(i)] == p.text)
+    assert np.allclose(store.sentences.vectors[owners.tolist().index(single)], store.vectors[single])
 
 
 def test_every_passage_points_into_its_original_file(engine: Engine) -> None:
@@ -80,7 +87,7 @@ def test_incremental_update_embeds_only_what_changed(
     assert "skipped encrypted.pdf" in capsys.readouterr().err
     first = counting.passages_embedded
     gbk_passages = len(store.doc_positions["policy_gbk"])
-    old_texts = {passage.text for passage in store.passages}
+    old_texts = set(store.dense_texts() + store.sentence_texts())
 
     store, report = open_index(index_dir, small_corpus, counting, progress=False)
     assert not report.changed and counting.passages_embedded == first
@@ -90,9 +97,11 @@ def test_incremental_update_embeds_only_what_changed(
     (small_corpus / "hostile.html").unlink()
     store, report = open_index(index_dir, small_corpus, counting, progress=False)
     assert report.updated == ["policy_gbk.txt"] and report.removed == ["hostile.html"]
-    new_texts = {store.passages[i].text for i in store.doc_positions["policy_gbk"]} - old_texts
+    changed_passages = [store.passages[i] for i in store.doc_positions["policy_gbk"]]
+    new_texts = {p.text for p in changed_passages} | set(sentence_texts(changed_passages)[0])
+    new_texts -= old_texts
     assert len(store.doc_positions["policy_gbk"]) >= gbk_passages
-    assert counting.passages_embedded - first == len(new_texts) >= 1  # only the passages whose text is new
+    assert counting.passages_embedded - first == len(new_texts) >= 1  # only the passages and sentences that are new
     assert "hostile" not in store.doc_positions
     assert any("负责解释" in p.text for p in store.passages)
 
@@ -196,3 +205,32 @@ def test_metadata_edit_takes_effect_without_embedding(tmp_path: Path, embedder) 
     store, report = open_index(index_dir, corpus, counting, progress=False)
     assert report.metadata_updated == [name] and store.documents[doc_id] == before.documents[doc_id]
     assert counting.passages_embedded == embedded
+
+
+def test_an_index_without_sentence_vectors_gets_them_without_embedding_its_passages_again(
+    small_corpus: Path, tmp_path: Path, embedder
+) -> None:
+    """An index built before sentence-level scores (no sentence vectors) is read again on the next build and only
+    the sentences that are not whole passages are embedded; a read-only server keeps serving it meanwhile."""
+    counting = CountingEmbedder(embedder)
+    index_dir = tmp_path / "index"
+    built, _ = open_index(index_dir, small_corpus, counting, progress=False)
+    manifest = {key: value for key, value in built.manifest.items() if key != "files"}
+    _write_generation(index_dir, manifest, built.passages, built.vectors, built.dense, built.lexical)
+    older = IndexStore.load(current_generation(index_dir))
+    assert older.sentences is None
+
+    served, report = open_index(index_dir, small_corpus, counting, progress=False, read_only=True)
+    assert served.sentences is None and "older code" in report.warnings[0]
+    hits = Retriever(served, embedder).search("政务公开", k=3)  # the dense leg falls back to passage scores
+    assert hits and all("dense" in hit.leg_scores or "bm25" in hit.leg_scores for hit in hits)
+
+    first = counting.passages_embedded
+    store, report = open_index(index_dir, small_corpus, counting, progress=False)
+    assert "sentence vectors" in report.rebuilt_because
+    only_sentences = set(built.sentence_texts()) - set(built.dense_texts())
+    assert counting.passages_embedded - first == len(only_sentences) > 0  # no passage was embedded again
+    assert store.sentences is not None and np.allclose(
+        store.sentences.vectors, built.sentences.vectors, atol=1e-3
+    )  # batching moves the last digits
+    assert np.allclose(store.vectors, built.vectors)

@@ -1,4 +1,7 @@
+from dataclasses import replace
+
 from assistant.engine import Engine
+from assistant.retrieval.retriever import Retriever
 
 GAOXIAN = "高县_2023年政务公开重点工作任务清单"
 
@@ -55,3 +58,24 @@ def test_modes_and_empty_question(engine: Engine) -> None:
         hits = engine.retriever.search("政府信息公开申请", k=3, mode=mode)
         assert len(hits) == 3
     assert engine.retriever.search("   ", k=3) == []
+
+
+def test_the_dense_leg_scores_a_passage_by_its_best_sentence_too(engine: Engine) -> None:
+    """Each dense candidate's score is 0.3 x its passage's cosine + 0.7 x its best sentence's (the default mix),
+    and the dense ranking follows that score; with mix 1 it is the passage's cosine alone."""
+    store, retriever = engine.store, engine.retriever
+    question = "政府网站和政务新媒体由谁负责监管？"
+    vector = retriever.query_vector(question)
+    hits = retriever.search(question, k=10, mode="dense")
+    assert retriever.settings.sentence_mix == 0.3 and store.sentences is not None
+    for hit in hits:
+        position = next(i for i, p in enumerate(store.passages) if p.passage_id == hit.passage.passage_id)
+        best = max(store.sentences.vectors[store.sentences.owners == position] @ vector)
+        expected = 0.3 * float(store.vectors[position] @ vector) + 0.7 * float(best)
+        assert abs(hit.leg_scores["dense"] - expected) < 1e-4
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+
+    whole = Retriever(store, engine.embedder, replace(retriever.settings, sentence_mix=1.0))
+    for hit in whole.search(question, k=5, mode="dense"):
+        position = next(i for i, p in enumerate(store.passages) if p.passage_id == hit.passage.passage_id)
+        assert abs(hit.leg_scores["dense"] - float(store.vectors[position] @ vector)) < 1e-4
