@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from assistant.repair import Repaired
@@ -42,6 +43,8 @@ class DocumentMeta:
 # The fields an administrator may correct (CLI ``meta``, REST, admin page, ``corpus/manifest.json``): one value each.
 META_FIELDS = ("title", "issuer", "region", "year", "date", "doc_number", "published", "effective", "expires", "genre")
 DATE_FIELDS = ("date", "published", "effective", "expires")  # ISO dates, YYYY-MM-DD
+# A 文号 as documents write it (国办发〔2018〕71号, 穗府规[2025]2号): read by metadata, quoted by answers.
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,5}\s*号")
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from assistant.answering.spans import Span, find_spans
 from assistant.documents import RECORD, Passage
-from assistant.retrieval.intent import DATE, NUMBER, WHEN, WHO
+from assistant.retrieval.intent import DATE, DURATION, NUMBER, WHEN, WHO
 from assistant.structure.fields import DEADLINE, LEAD, RESPONSIBLE, TASK, Field
 
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
@@ -30,6 +30,12 @@ CONDITION_WEIGHT = 0.5
 _ASKS = re.compile(r"[？?]\s*$")
 # 完成时限 values of work plans that hold no figure: a deadline all the same.
 _STANDING = re.compile(r"长期坚持|持续推进|及时公开")
+# A span of days says *when* only as a limit counted from an event (20个工作日内, 期满前3个月, 之日起2年, 提前30日,
+# 怀孕满24周);
+# standing alone it says how long something lasts (补贴期限最长为2年, 有效期3年), which is no answer to 什么时候.
+_LIMIT_BEFORE = re.compile(r"(?:前|后|起|提前|以内|之内|内|满)$")
+_LIMIT_SPAN = re.compile(r"(?:内|前|后|起)$")
+_LIMIT_AFTER = re.compile(r"^(?:内|以内|之内|前|以前|之前|后|以后)")
 
 
 @dataclass
@@ -108,7 +114,7 @@ def figure(
         condition_line = bool(_CONDITION_LINE.match(sentence.group(0)))
         for clause in _CLAUSE.finditer(sentence.group(0)):
             quoted = clause.group(0).strip()
-            spans = [span for span in find_spans(quoted) if span.kind in kinds]
+            spans = [span for span in find_spans(quoted) if span.kind in kinds and _answers(quoted, span, kinds)]
             if not spans:
                 continue
             score = overlap(quoted) + sentence_score
@@ -131,6 +137,18 @@ def _who(passage: Passage, overlap: Callable[[str], float], strict: bool) -> Ext
     if note:
         return Extract(f"责任单位：{note.group(1)}", note.group(0))
     return None if strict else _best(passage.text, _SENTENCE, overlap, _WHO_WORDS)
+
+
+def _answers(clause: str, span: Span, kinds: frozenset[str]) -> bool:
+    """A span of one of the kinds asked answers; a span of days answers a question that asks for a date (什么时候)
+    only as a limit from an event."""
+    if span.kind != DURATION or DATE not in kinds:
+        return True
+    return bool(
+        _LIMIT_SPAN.search(span.text)
+        or _LIMIT_BEFORE.search(clause[: span.start].rstrip())
+        or _LIMIT_AFTER.match(clause[span.end :])
+    )
 
 
 def _threshold(clause: str, span: Span) -> bool:

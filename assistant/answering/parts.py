@@ -57,13 +57,14 @@ def question_parts(question: str) -> list[Part]:
 
 
 def _keyword_parts(question: str) -> list[Part]:
-    """``杭州 三孩补助 金额 申领时限``: a search-box query asks one thing per asking noun (金额, 时限)."""
+    """``杭州 三孩补助 金额 申领时限``: a search-box query asks one thing per asking noun (金额, 时限); nouns that ask
+    the same kind (服务专线 电话) ask it once."""
     words = question.split()
-    return [
-        Part(intent, asked_kinds(word, intent), word, question)
-        for word in words
-        if len(words) > 1 and (intent := keyword_intent(word))
-    ]
+    asked: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for word in words:
+        if len(words) > 1 and (intent := keyword_intent(word)):
+            asked.setdefault((intent, asked_kinds(word, intent)), []).append(word)
+    return [Part(intent, kinds, " ".join(own), question) for (intent, kinds), own in asked.items()]
 
 
 def _pieces(clause: str) -> list[str]:

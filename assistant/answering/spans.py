@@ -26,7 +26,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.retrieval.intent import AGE, AMOUNT, AREA, COUNT, DATE, DURATION, FREQUENCY, SHARE
+from assistant.documents import DOC_NUMBER
+from assistant.retrieval.intent import (
+    AGE,
+    AMOUNT,
+    AREA,
+    CLOCK,
+    COUNT,
+    DATE,
+    DOCUMENT_NUMBER,
+    DURATION,
+    FREQUENCY,
+    PHONE,
+    SHARE,
+)
 
 _CN = "零〇一二两三四五六七八九十百千"
 _NUMBER = rf"(?:\d+(?:[.,]\d+)*|[{_CN}]+)(?:[万亿]|千万)?"
@@ -41,7 +54,34 @@ _PER = r"(?:\s*/\s*(?:人|户|孩|月|年|次|天|平方米|㎡|张|床)(?:\s*/\
 _LEAD = rf"(?:{_BOUND}{_RATE}|{_RATE}{_BOUND})"
 _TAIL = r"(?:以上|以下|以内|左右|内|起)?"
 
+# A number to call: a landline with or without its area code (0431-88905520, 88905520), a mobile, a 400 line,
+# or a short hotline where it is called one (拨打12345, 12320服务专线; 123xx numbers are reserved for government
+# hotlines, so 12333人社服务热线 is one). Never a run of digits inside a URL, a 文号 or an amount (8000000元).
+_NOT_AFTER = r"(?<![\d_A-Za-z/.=〔\[(（-])"
+_NOT_BEFORE = r"(?![\d_A-Za-z/.%％]|\s*(?:元|万|亿|人|个|户|名|家|件|项|次|平方|亩|米|年|月|日|号))"
+_HOTLINE_WORD = r"(?:[”」\"]?[\u4e00-\u9fff]{0,12}(?:热线|专线)|电话|服务平台)"
+_EXTENSION = r"(?:\s*(?:转|[-－])\s*\d{1,5})?"
+_PHONE = re.compile(
+    rf"{_NOT_AFTER}(?:(?:0\d{{2,3}}\s*[-－—]\s*|[(（]0\d{{2,3}}[)）]\s*)[2-9]\d{{6,7}}{_EXTENSION}"
+    rf"|1[3-9]\d{{9}}|400\s*[-－]?\s*\d{{3}}\s*[-－]?\s*\d{{4}}){_NOT_BEFORE}"
+    rf"|(?<=[电话热线专线号码手机座机传真][：:])\s*[2-9]\d{{6,7}}{_EXTENSION}{_NOT_BEFORE}"  # local, where named
+    rf"|(?<=拨打)\d{{3,5}}(?![\d-])|(?<=[电话热线专线][：:])\d{{3,5}}(?![\d-])"
+    rf"|{_NOT_AFTER}(?:1\d{{2,4}}{_NOT_BEFORE}|123\d{{2}}(?!\d))(?=\s*{_HOTLINE_WORD})"
+)
+# A time of day: 9:00, 17：30-18：00, 上午8时30分, 下午5点半, 8时至12时.
+_DAYPART = r"(?:上午|下午|中午|晚上|早上|凌晨|夜间)"
+_HOUR = rf"(?:{_DAYPART}\s*)?(?:[01]?\d|2[0-4])\s*(?:[:：]\s*[0-5]\d|[时点](?:\s*[0-5]?\d\s*分|半|整)?)"
+# A page's time stamp (2022-06-02 16:05:45) says when it was posted, not when anything opens: never a clock.
+_CLOCK = re.compile(
+    rf"(?:{_DAYPART}\s*)?(?<![\d:：])(?<!\d\s)(?:[01]?\d|2[0-4])\s*[:：]\s*[0-5]\d(?!\s*[:：]\s*\d)"
+    rf"(?:\s*[-—~～至到]\s*{_HOUR})?"
+    rf"|{_DAYPART}\s*(?:[01]?\d|2[0-4])\s*[时点](?:\s*[0-5]?\d\s*分|半|整)?(?:\s*[-—~～至到]\s*{_HOUR})?"
+    rf"|(?:[01]?\d|2[0-4])\s*[时点](?:\s*[0-5]?\d\s*分)?\s*[-—~～至到]\s*{_HOUR}"
+)
+
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (DOCUMENT_NUMBER, DOC_NUMBER),
+    (PHONE, _PHONE),
     (
         DATE,
         re.compile(
@@ -57,6 +97,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|年底前|年内|上半年|下半年|\d{1,2}月(?:底|份)前?"
         ),
     ),
+    (CLOCK, _CLOCK),
     (
         SHARE,
         re.compile(

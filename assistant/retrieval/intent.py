@@ -22,6 +22,9 @@ DURATION = "duration"
 FREQUENCY = "frequency"  # how often: 每季度, 按月, 每五年
 AGE = "age"
 DATE = "date"
+CLOCK = "clock"  # a time of day: 9:00-17:00, 上午8时30分
+PHONE = "phone"  # a telephone number or hotline: 0431-88905520, 12345
+DOCUMENT_NUMBER = "document_number"  # a 文号: 国办发〔2018〕71号
 FIGURES = frozenset({AMOUNT, SHARE, COUNT, AREA, DURATION, FREQUENCY, AGE})
 
 INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -29,7 +32,7 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         WHEN,
         re.compile(
             r"什么时候|什么时间|啥时候|何时|几时|哪天|哪一天|哪个月|几月|几号|时限|期限|截止|截至|最晚|多久|多长时间|"
-            r"前完成|日前|底前|哪一年|时间节点|进度安排"
+            r"前完成|日前|底前|哪一年|时间节点|进度安排|几点"
         ),
     ),
     (
@@ -46,17 +49,32 @@ INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# A question asking for a number to call (not about a hotline: 12345热线由谁负责 asks who): 电话是多少, 有没有联系
+# 电话, 联系方式, 打什么电话, or a search-box query ending in the kind of number (威海 养老机构 投诉举报电话).
+_ASKS_PHONE = re.compile(
+    r"(?:电话|热线|专线|号码)(?:号码)?(?:是|为)?(?:多少|什么|哪个|几)|(?:有没有|有无|是否有|留了?)[^，。？?]{0,8}"
+    r"(?:电话|热线|专线)|联系方式|怎么联系|如何联系|(?:打|拨打?)(?:什么|哪个|多少)|(?:什么|哪个|多少)(?:号码|电话)|"
+    r"(?:电话|热线|专线|号码)\s*$"
+)
+_ASKS_DOCUMENT_NUMBER = re.compile(r"文号|字号|文件编号")
+# A time of day is asked by 几点 or by the hours of a service (办公时间, 接听时间).
+_ASKS_CLOCK = re.compile(r"几点|(?:办公|上班|开放|营业|接听|服务)时间")
 
 
 def detect_intent(question: str) -> str:
-    """The first matching kind, WHEN before WHO before NUMBER.
+    """The first matching kind, WHEN before WHO before NUMBER; a question asking for a number to call is a
+    NUMBER one (its figure is a phone number).
 
     ``多长时间内`` is a when, not a number; ``哪几个部门`` a who, not a number.
     """
     for intent, pattern in INTENT_PATTERNS:
         if pattern.search(question):
             return intent
-    return WHAT
+    return NUMBER if asks_phone(question) or _ASKS_DOCUMENT_NUMBER.search(question) else WHAT
+
+
+def asks_phone(question: str) -> bool:
+    return bool(_ASKS_PHONE.search(question))
 
 
 # A question about the document itself (its 文号, issuer, dates of issue) is answered by its apparatus.
@@ -104,10 +122,18 @@ _ASKS_NOUN: tuple[tuple[str, re.Pattern[str]], ...] = (
     (AREA, re.compile(r"面积|平方|公里")),
     (DURATION, re.compile(r"多长|期限|周期|时长|有效期")),
     (COUNT, re.compile(r"数量|名额|指标数|人数")),
+    (PHONE, re.compile(r"电话|号码|热线|专线|联系方式")),
+    (CLOCK, re.compile(r"几点|上班|下班|营业|办公时间")),
+    (DOCUMENT_NUMBER, _ASKS_DOCUMENT_NUMBER),
 )
 _ASKS_DATE = re.compile(
     r"什么时候|何时|哪天|几月|几号|截止|截至|日期|哪一年|哪年|起止|时间节点|什么时间|施行|生效|实施时间|最晚|最早|"
     r"日前|底前|申请时间|有效期"
+)
+# How long until something happens (申请后多久能到账, 多长时间内办结) asks a limit from an event, answered by a date
+# or by a span counted from the event (20个工作日内), not by how long a benefit lasts (补贴期限2年).
+_ASKS_WAIT = re.compile(
+    r"(?:后|以后|之后)[^，。？?]{0,6}(?:多久|多长时间)|(?:多久|多长时间)(?:能|可以|才能|才|会|就能|内|之内|以内)"
 )
 # A when question that names a calendar point (哪一年, 几月几号, 施行) is not answered by a span of days.
 _ASKS_CALENDAR = re.compile(r"哪一年|哪年|几月|几号|哪天|日期|施行|生效|起止|到哪")
@@ -128,7 +154,7 @@ def keyword_intent(word: str) -> str | None:
     """The intent a word of a keyword query asks with (时限 → when, 金额 → number), if it asks at all."""
     if _ASKS_TIME_NOUN.search(word):
         return WHEN
-    if _ASKS_FIGURE_NOUN.search(word):
+    if _ASKS_FIGURE_NOUN.search(word) or asks_phone(word) or _ASKS_DOCUMENT_NUMBER.search(word):
         return NUMBER
     return None
 
@@ -138,12 +164,20 @@ def asked_kinds(question: str, intent: str) -> frozenset[str]:
     units = frozenset(kind for kind, pattern in _ASKS_UNIT if pattern.search(question))
     named = named_kinds(question)
     if intent == WHEN:
+        if _ASKS_CLOCK.search(question):
+            return frozenset({CLOCK})
         if _ASKS_CALENDAR.search(question):
             return frozenset({DATE})
+        if _ASKS_WAIT.search(question):
+            return frozenset({DATE, DURATION})
         if named & {DURATION, FREQUENCY} and not _ASKS_DATE.search(question):
             return named & {DURATION, FREQUENCY}
         return frozenset({DATE, DURATION})  # 什么时候完成 is answered by 12月底前 and by 20个工作日内 alike
     if intent == NUMBER:
+        if asks_phone(question):
+            return frozenset({PHONE})
+        if _ASKS_DOCUMENT_NUMBER.search(question):
+            return frozenset({DOCUMENT_NUMBER})
         figures = named & FIGURES
         if AMOUNT in figures and figures & {SHARE, AGE, AREA} and not units:
             figures -= {AMOUNT}  # 补贴比例 asks a share; a noun of money only says what it is a share of

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from assistant.documents import BODY, FILE_NAME, HEADER, MANIFEST, DocumentMeta
+from assistant.documents import BODY, DOC_NUMBER, FILE_NAME, HEADER, MANIFEST, DocumentMeta
 from assistant.structure.genre import TITLE_END, classify_genre
 from assistant.structure.regions import NATIONAL, RELATIVE_LEVEL, Place, gazetteer, is_national
 
@@ -53,7 +53,6 @@ _DATE_LINE = re.compile(rf"^\s*{_DATE.pattern}\s*(?:\d{{1,2}}:\d{{2}}(?::\d{{2}}
 _ISSUED_LINE = re.compile(rf"{_DATE.pattern}\s*印发\s*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,5}\s*号")
 
 _ORGAN_END = (
     "人民代表大会常务委员会|人民政府办公室|人民政府办公厅|人民政府|党政办公室|管理委员会|管委会|委员会|"
@@ -67,6 +66,9 @@ _ADDRESSEE = re.compile(r"^各.*[：:]$|[：:]$")
 
 _NOTICE = re.compile(r"^(.*?)关于(?:印发|转发|发布|公布)(?:[\u4e00-\u9fff]{0,12}?的)?《?(.+?)》?的(?:通知|决定)$")
 _ISSUED_NOTICE = re.compile(r"^(.*?)(?:印发|转发|发布)《(.+)》的(?:通知|决定)$")
+# The addressee a notice title is followed by (区属各单位：, 各乡镇人民政府，县直各部门：), when a layout ran the two
+# lines together.
+_ADDRESSEE_TAIL = re.compile(r"(?<=通知|决定)[^。；！？]{1,60}[：:]$")
 _ENCLOSED = re.compile(
     r"现将《([^《》]{4,80})》\s*(?:印发|转发|发布|予以印发)|《([^《》]{4,80})》[^《》。]{0,60}现(?:予)?印发"
 )
@@ -203,7 +205,7 @@ def _add_bar_value(found: _Found, name: str, value: str) -> None:
     if name in ("date", "published", "effective", "expires"):
         found.add(name, _date_in(value), HEADER)
     elif name == "doc_number":
-        if number := _DOC_NUMBER.search(value):
+        if number := DOC_NUMBER.search(value):
             found.add(name, number.group(0), HEADER)
     elif name == "source":
         found.add("source_issuer", _SITE_SUFFIX.sub("", value.split()[0]), HEADER)
@@ -219,7 +221,7 @@ def _add_bar_value(found: _Found, name: str, value: str) -> None:
 def _read_cover(head: list[str], lines: list[str], found: _Found) -> None:
     """Title lines, 文号 line, 落款 (organs over a date), law history, first date line of a web page."""
     for line in head:
-        if _DOC_NUMBER.fullmatch(line):
+        if DOC_NUMBER.fullmatch(line):
             found.add("doc_number", line, HEADER)
     history = [(line, match) for line in head if (match := _LAW_HISTORY.match(line))]
     if history:
@@ -523,13 +525,13 @@ def apparatus_line(line: str, title: str = "") -> str:
         or _LABEL_LINE.match(line)
         or len(_SPACED_LABEL.findall(line)) >= 2  # an info bar flattened into one line
         or _TRAIL.search(line)
-        or _NOTICE.match(line)
-        or _ISSUED_NOTICE.match(line)
+        or _NOTICE.match(_ADDRESSEE_TAIL.sub("", line))
+        or _ISSUED_NOTICE.match(_ADDRESSEE_TAIL.sub("", line))
         or _ENCLOSED.search(line)
         or _LAW_HISTORY.match(line)
         or _DATE_LINE.match(line)
         or _ISSUED_LINE.search(line)
-        or _DOC_NUMBER.fullmatch(line)
+        or DOC_NUMBER.fullmatch(line)
         or (line.startswith("各") and line.endswith(("：", ":")))
     ):
         return "telling"

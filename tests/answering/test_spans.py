@@ -6,16 +6,20 @@ from assistant.answering.spans import find_spans
 from assistant.retrieval.intent import (
     AMOUNT,
     AREA,
+    CLOCK,
     COUNT,
     DATE,
+    DOCUMENT_NUMBER,
     DURATION,
     FREQUENCY,
     NUMBER,
+    PHONE,
     SHARE,
     WHAT,
     WHEN,
     WHO,
     asked_kinds,
+    detect_intent,
 )
 
 # 广州市天河区_2023_深化支持港澳青年创新创业高质量发展实施办法, 第八条 and 第十三条
@@ -99,3 +103,70 @@ def test_once_off_is_not_how_often() -> None:
     (part,) = question_parts("分别给予多少一次性配套建设支持？")
     assert part.kinds != {FREQUENCY}  # it was read as how often; any figure may answer it
     assert question_parts("多久报送一次？")[0].kinds >= {FREQUENCY}
+
+
+def test_phone_numbers_and_hotlines_are_spans_and_other_digit_runs_are_not() -> None:
+    """As the dev corpus writes them (广州市天河区_2025_人才公寓申请公告, 广州市_2023_推进家庭医生签约服务…)."""
+    assert kinds_of("咨询电话：020-38200174、020-38623769。") == [(PHONE, "020-38200174"), (PHONE, "020-38623769")]
+    assert kinds_of("联系人：孙映吟，联系电话：81085234") == [(PHONE, "81085234")]
+    assert kinds_of("依托“12320”开通广州市家庭医生服务专线") == [(PHONE, "12320")]
+    assert kinds_of("拨打12345政务服务便民热线") == [(PHONE, "12345")]
+    assert kinds_of("电话（0755）83456789转123，手机13912345678") == [
+        (PHONE, "（0755）83456789转123"),
+        (PHONE, "13912345678"),
+    ]
+    # amounts, counts, durations, 文号, URLs, dates written without separators and a malformed number stay
+    # what they are
+    assert kinds_of("补贴8000000元") == [(AMOUNT, "8000000元")]
+    assert kinds_of("建成100个社区服务热线") == [(COUNT, "100个")]
+    assert kinds_of("于120日内办结") == [(DURATION, "120日内")]
+    assert not kinds_of("〔2023〕12345号") and not kinds_of("t20201230_79772.htm")
+    assert not [kind for kind, _ in kinds_of("达州市人民政府办公室  2022526") if kind == PHONE]
+    assert not kinds_of("咨询电话：020-308622165。")
+
+
+def test_times_of_day_are_spans_and_page_time_stamps_are_not() -> None:
+    assert kinds_of("办公时间：上午9:00-12:00，下午14:00-17:30") == [
+        (CLOCK, "上午9:00-12:00"),
+        (CLOCK, "下午14:00-17:30"),
+    ]
+    assert kinds_of("工作日8时30分至17时受理") == [(CLOCK, "8时30分至17时")]
+    assert kinds_of("2024年3月1日9时起施行") == [(DATE, "2024年3月1日9时起")]  # a date with its hour stays a date
+    assert not kinds_of("发布时间：2022-06-02 16:05:45 来源：达州市人民政府")
+    assert kinds_of("实行7×24小时服务") == [(DURATION, "24小时")]
+
+
+def test_questions_asking_for_a_number_to_call_or_a_time_of_day() -> None:
+    for question in ("普陀区育儿补贴咨询电话是多少？", "有没有联系电话？", "广州市家庭医生服务专线依托哪个号码开通？"):
+        assert detect_intent(question) == NUMBER and asked_kinds(question, NUMBER) == {PHONE}, question
+    assert asked_kinds("威海 养老机构 投诉举报电话", detect_intent("威海 养老机构 投诉举报电话")) == {PHONE}
+    # about a hotline, not asking its number
+    assert detect_intent("12345热线由谁负责？") == WHO
+    assert detect_intent("政策咨询电话 在哪里公布") == WHAT
+    for question in ("政务服务中心几点开门？", "12320专线几点到几点有人接？", "窗口的办公时间是什么时候？"):
+        assert detect_intent(question) == WHEN and asked_kinds(question, WHEN) == {CLOCK}, question
+    (part,) = question_parts("广州 家庭医生 服务专线 电话")  # two nouns asking one number are one part
+    assert part.kinds == {PHONE}
+
+
+def test_a_span_of_days_answers_when_only_as_a_limit_from_an_event() -> None:
+    """什么时候 is answered by 期满前3个月 or 20个工作日内, never by how long a benefit lasts."""
+
+    def overlap(text: str) -> float:
+        return float("续租" in text or "期限" in text)
+
+    when = asked_kinds("应在什么时候提出续租申请？", WHEN)
+    lease = "租赁期限不超过3年；合同期满前3个月提出续租申请。"
+    assert figure(lease, when, overlap).text == "合同期满前3个月提出续租申请"
+    housing = "住房补贴每人每月1500元，补贴期限最长为2年。"
+    assert figure(housing, when, overlap) is None
+    assert figure(housing, asked_kinds("补贴期限最长多久？", WHEN), overlap).text == "补贴期限最长为2年"
+
+
+def test_a_document_number_is_a_span_and_is_asked_for() -> None:
+    notice = "国务院办公厅关于印发政府网站集约化试点工作方案的通知（国办函〔2018〕71号）"
+    assert (DOCUMENT_NUMBER, "国办函〔2018〕71号") in kinds_of(notice)
+    assert detect_intent("这个文件的文号是多少？") == NUMBER
+    assert asked_kinds("这个文件的文号是多少？", NUMBER) == {DOCUMENT_NUMBER}
+    parts = question_parts("《育儿补贴制度实施方案》是哪天印发的，文号是什么？")
+    assert [part.kinds for part in parts] == [{DATE}, {DOCUMENT_NUMBER}]

@@ -38,6 +38,9 @@ def _passage_with(name: str, words: str) -> Passage:
         "2023年8月9日",
         "title: 育儿补贴制度实施方案政策解读",
         "2021年3月31日 重庆市第五届人民代表大会常务委员会第二十五次会议通过",
+        # 广州市天河区_2023_…实施办法: organs, notice title and addressee run together into one paragraph
+        "广州市天河区科技工业和信息化局 中共广州市天河区委统战部关于印发广州市天河区深化支持港澳青年创新创业"
+        "高质量发展实施办法的通知区属各单位：",
     ],
 )
 def test_telling_lines(line: str) -> None:
@@ -52,6 +55,7 @@ def test_telling_lines(line: str) -> None:
         "第十三条\xa0本办法自2023年9月8日起施行，有效期3年。",
         "申请时间：2025年8月11日至8月22日。",
         "一、申报对象",
+        "现就做好2025年度有关工作通知如下：",
     ],
 )
 def test_content_lines(line: str) -> None:
@@ -85,6 +89,7 @@ def test_an_article_is_content_and_the_signature_under_it_apparatus() -> None:
     assert article.kind == PROSE and "印发" not in article.text
     assert _passage_with(name, "2023年8月9日印发").kind == APPARATUS
     assert _passage_with(name, "现印发实施").kind == APPARATUS  # the cover notice and its 落款
+    assert _passage_with(name, "关于印发").kind == APPARATUS  # its title, run together with the addressee
 
 
 @pytest.mark.parametrize(
