@@ -401,12 +401,12 @@ class Answerer:
         intent = part.intent
         hits = [hit for hit in hits if relevance.support(hit) >= relevance.min_support]
         found_here = _first(hits, intent, relevance, strict=True)
-        if found_here is None and intent != WHAT and deeper:
+        if found_here is None and (intent != WHAT or part.kinds) and deeper:
             # The few hits this document had hold no unit/deadline/figure: look deeper in it.
             deeper = self._search(part.query, doc_ids=[doc])
             deeper = [hit for hit in deeper if relevance.support(hit) >= relevance.min_support]
             found_here = _first(deeper, intent, relevance, strict=True) or _first(hits, intent, relevance, strict=False)
-        if found_here is None and intent in (WHAT, WHO) and hits:
+        if found_here is None and intent in (WHAT, WHO) and not part.kinds and hits:
             extracted = extract(hits[0].passage, WHAT, relevance.overlap)
             found_here = (hits[0], extracted) if extracted else None
         return found_here

@@ -37,6 +37,7 @@ from assistant.retrieval.intent import (
     DOCUMENT_NUMBER,
     DURATION,
     FREQUENCY,
+    MATERIALS,
     PHONE,
     SHARE,
 )
@@ -77,6 +78,13 @@ _CLOCK = re.compile(
     rf"(?:\s*[-—~～至到]\s*{_HOUR})?"
     rf"|{_DAYPART}\s*(?:[01]?\d|2[0-4])\s*[时点](?:\s*[0-5]?\d\s*分|半|整)?(?:\s*[-—~～至到]\s*{_HOUR})?"
     rf"|(?:[01]?\d|2[0-4])\s*[时点](?:\s*[0-5]?\d\s*分)?\s*[-—~～至到]\s*{_HOUR}"
+)
+
+# What an applicant hands in, as procedures name it: an ID, a certificate, a form, a copy or an original.
+_MATERIAL = re.compile(
+    r"《[^《》]{2,40}(?:表|书|证|单|手册|证明)(?:（[^（）]{1,10}）)?》|身份证|户口簿|户口本|居住证|营业执照|执照|通行证|护照|结婚证|"
+    r"出生医学证明|证明材料|证明|证件|证书|复印件|原件|申请表|登记表|申报表|审批表|信息表|承诺书|申请书|委托书|"
+    r"手册|合同|协议书|照片|凭证|发票|票据|银行卡|社会保障卡|社保卡|存折|材料|资料"
 )
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -128,6 +136,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?:床位)?{_TAIL}"
         ),
     ),
+    (MATERIALS, _MATERIAL),
 )
 # A year standing alone (2025年) is a date, not a duration of 2025 years.
 _YEARLIKE = re.compile(r"^(?:19|20)\d{2}\s*年")
@@ -157,7 +166,7 @@ def find_spans(text: str) -> list[Span]:
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             value = match.group(0).strip()
-            if not value or not (re.search(rf"[\d{_CN}]", value) or kind == FREQUENCY):
+            if not value or not (re.search(rf"[\d{_CN}]", value) or kind in (FREQUENCY, MATERIALS)):
                 continue
             if kind == DURATION and _YEARLIKE.match(value):
                 continue

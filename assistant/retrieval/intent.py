@@ -25,6 +25,7 @@ DATE = "date"
 CLOCK = "clock"  # a time of day: 9:00-17:00, 上午8时30分
 PHONE = "phone"  # a telephone number or hotline: 0431-88905520, 12345
 DOCUMENT_NUMBER = "document_number"  # a 文号: 国办发〔2018〕71号
+MATERIALS = "materials"  # what an applicant hands in: 身份证原件, 《申请表》, 营业执照复印件
 FIGURES = frozenset({AMOUNT, SHARE, COUNT, AREA, DURATION, FREQUENCY, AGE})
 
 INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -57,6 +58,10 @@ _ASKS_PHONE = re.compile(
     r"(?:电话|热线|专线|号码)\s*$"
 )
 _ASKS_DOCUMENT_NUMBER = re.compile(r"文号|字号|文件编号")
+# What to hand in: 需要哪些材料, 要带什么证件, 提交什么, 准备哪些资料.
+_ASKS_MATERIALS = re.compile(
+    r"(?:材料|证件|资料|证明)(?!.{0,3}(?:交到|报到|报送|审核|核验))|(?:带|提交|提供|准备|携带|交)(?:些)?(?:什么|哪些|啥)"
+)
 # A time of day is asked by 几点 or by the hours of a service (办公时间, 接听时间).
 _ASKS_CLOCK = re.compile(r"几点|(?:办公|上班|开放|营业|接听|服务)时间")
 
@@ -125,6 +130,7 @@ _ASKS_NOUN: tuple[tuple[str, re.Pattern[str]], ...] = (
     (PHONE, re.compile(r"电话|号码|热线|专线|联系方式")),
     (CLOCK, re.compile(r"几点|上班|下班|营业|办公时间")),
     (DOCUMENT_NUMBER, _ASKS_DOCUMENT_NUMBER),
+    (MATERIALS, re.compile(r"材料|证件|资料|证明")),
 )
 _ASKS_DATE = re.compile(
     r"什么时候|何时|哪天|几月|几号|截止|截至|日期|哪一年|哪年|起止|时间节点|什么时间|施行|生效|实施时间|最晚|最早|"
@@ -182,4 +188,6 @@ def asked_kinds(question: str, intent: str) -> frozenset[str]:
         if AMOUNT in figures and figures & {SHARE, AGE, AREA} and not units:
             figures -= {AMOUNT}  # 补贴比例 asks a share; a noun of money only says what it is a share of
         return figures or FIGURES
+    if intent == WHAT and _ASKS_MATERIALS.search(question):
+        return frozenset({MATERIALS})
     return frozenset()

@@ -1,8 +1,9 @@
 """Typed spans and question parts on real sentences and questions of the dev corpus's kinds."""
 
-from assistant.answering.extraction import figure
+from assistant.answering.extraction import extract, figure
 from assistant.answering.parts import question_parts
 from assistant.answering.spans import find_spans
+from assistant.documents import Passage
 from assistant.retrieval.intent import (
     AMOUNT,
     AREA,
@@ -12,6 +13,7 @@ from assistant.retrieval.intent import (
     DOCUMENT_NUMBER,
     DURATION,
     FREQUENCY,
+    MATERIALS,
     NUMBER,
     PHONE,
     SHARE,
@@ -170,3 +172,20 @@ def test_a_document_number_is_a_span_and_is_asked_for() -> None:
     assert asked_kinds("这个文件的文号是多少？", NUMBER) == {DOCUMENT_NUMBER}
     parts = question_parts("《育儿补贴制度实施方案》是哪天印发的，文号是什么？")
     assert [part.kinds for part in parts] == [{DATE}, {DOCUMENT_NUMBER}]
+
+
+def test_a_question_for_materials_is_answered_only_by_a_sentence_that_names_one() -> None:
+    """广州市天河区_2025_人才公寓申请公告 lists forms and copies; a 补贴条件 line names none."""
+    assert asked_kinds("需要提交哪些申请材料？", WHAT) == {MATERIALS}
+    assert asked_kinds("杭州 孕产补助 申请材料", WHAT) == {MATERIALS}
+    assert asked_kinds("材料交到居委会后多久报到街道？", WHEN) != {MATERIALS}
+    listed = "1.《天河区人才公寓申请表（港澳台青年）》（附件4）；2.身份证复印件。"
+    assert [(kind, text) for kind, text in kinds_of(listed) if kind == MATERIALS] == [
+        (MATERIALS, "《天河区人才公寓申请表（港澳台青年）》"),
+        (MATERIALS, "身份证"),
+        (MATERIALS, "复印件"),
+    ]
+    conditions = Passage("p", "d", "补贴条件：在本市登记注册满6个月，正常经营。", ["一次性创业资助"], 0, 20)
+    assert extract(conditions, WHAT, lambda text: 1.0, kinds=frozenset({MATERIALS})) is None
+    forms = Passage("p", "d", f"申请材料：{listed}", ["申请材料"], 0, 60)
+    assert "申请表" in extract(forms, WHAT, lambda text: 1.0, kinds=frozenset({MATERIALS})).text
