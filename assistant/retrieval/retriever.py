@@ -86,6 +86,10 @@ class Retriever:
         allowed = self._allowed_positions(scope)
         if not question.strip() or (allowed is not None and len(allowed) == 0) or not self.store.passages:
             return []
+        # A title the question writes out has chosen the document; unless the question asks about the document
+        # itself (印发, 文号), the rest of it ranks the passages (the title's words favour those that repeat it).
+        rest = question.replace(scope.titled, "").strip(" ，,？?。") if scope.titled else ""
+        question = rest if len(rest) >= 2 and not asks_about_document(question) else question
         legs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if mode in ("hybrid", "bm25"):
             legs["bm25"] = self._bm25(expand_query(question) if self.settings.expand else question, allowed)

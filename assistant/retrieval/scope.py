@@ -37,6 +37,7 @@ class Scope:
     regions: tuple[str, ...] = ()
     year: int | None = None
     unmatched: str = ""
+    titled: str = ""  # a document's title as the question writes it (《…》办法所称…): it says which document
 
 
 def region_aliases(meta: DocumentMeta) -> list[list[str]]:
@@ -136,8 +137,33 @@ def scope_for(
             unmatched = unmatched or f"{'、'.join(_named_levels(question, candidates.values()))}{named}年"
     if year is not None:
         candidates = {doc_id: meta for doc_id, meta in candidates.items() if meta.year == year}
-    narrowed = bool(doc_ids or best or region or year is not None)
-    return Scope(set(candidates) if narrowed else None, regions, year, unmatched)
+    titled, named = _titled(question, candidates)
+    if named:
+        candidates = {doc_id: candidates[doc_id] for doc_id in named}
+    narrowed = bool(doc_ids or best or region or year is not None or named)
+    return Scope(set(candidates) if narrowed else None, regions, year, unmatched, titled)
+
+
+# Quotation marks a question may put around a title or inside it (《北京市实施〈…〉办法》).
+_TITLE_MARKS = "《》〈〉“”\"'‘’ 　"
+# A title shorter than this (政府工作报告) names a kind of document, not one.
+MIN_TITLE_CHARS = 10
+
+
+def _titled(question: str, candidates: dict[str, DocumentMeta]) -> tuple[str, set[str]]:
+    """The longest document title the question writes out (marks aside) and the documents bearing it."""
+    marks = f"[{re.escape(_TITLE_MARKS)}]*"
+    best, named = "", set()
+    for doc_id, meta in candidates.items():
+        title = "".join(char for char in meta.title if char not in _TITLE_MARKS)
+        if len(title) < MIN_TITLE_CHARS:
+            continue
+        found = re.search(marks + marks.join(re.escape(char) for char in title) + marks, question)
+        if found and len(found.group(0)) > len(best):
+            best, named = found.group(0), {doc_id}
+        elif found and found.group(0) == best:
+            named.add(doc_id)
+    return best, named
 
 
 def _named_levels(question: str, metas: Iterable[DocumentMeta]) -> list[str]:

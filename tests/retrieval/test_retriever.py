@@ -1,7 +1,12 @@
+import shutil
 from dataclasses import replace
+from pathlib import Path
 
+from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import Engine
 from assistant.retrieval.retriever import Retriever
+
+DEV = Path(__file__).parents[2] / "eval" / "corpora" / "dev" / "docs"
 
 GAOXIAN = "高县_2023年政务公开重点工作任务清单"
 
@@ -79,3 +84,19 @@ def test_the_dense_leg_scores_a_passage_by_its_best_sentence_too(engine: Engine)
     for hit in whole.search(question, k=5, mode="dense"):
         position = next(i for i, p in enumerate(store.passages) if p.passage_id == hit.passage.passage_id)
         assert abs(hit.leg_scores["dense"] - float(store.vectors[position] @ vector)) < 1e-4
+
+
+def test_a_title_written_out_chooses_the_document_and_the_rest_ranks_its_passages(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """The title's words are in the cover notice and the first article; 施行 is in the last one."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("北京市_2019_实施残疾人保障法办法.md", "广州市_2021_临时救助实施细则.txt"):
+        shutil.copy(DEV / name, corpus / name)
+    engine = Engine.open(corpus, tmp_path / "index", embedder=embedder, progress=False)
+    question = "《北京市实施〈中华人民共和国残疾人保障法〉办法》自何时起施行？"
+    (top, *_) = engine.retriever.search(question, k=3)
+    assert top.passage.doc_id == "北京市_2019_实施残疾人保障法办法" and "起施行" in top.passage.text
+    issued = engine.retriever.search("《北京市实施〈中华人民共和国残疾人保障法〉办法》是什么时候发布的？", k=3)
+    assert {hit.passage.doc_id for hit in issued} == {"北京市_2019_实施残疾人保障法办法"}

@@ -69,3 +69,16 @@ def test_a_date_within_a_year_is_not_a_documents_year() -> None:
     scope = scope_for("我是1979年春天出生的，2025年还能申请杭州生育补助吗？", _documents())
     assert scope.doc_ids == {"hz"} and not scope.unmatched
     assert scope_for("杭州2024年的生育补助", _documents()).unmatched == "杭州市2024年"
+
+
+def test_a_title_written_out_names_its_document() -> None:
+    """《…》 marks, the inner 〈〉 and their absence alike; a short generic title (政府工作报告) names no document."""
+    documents = {
+        **_documents(),
+        "bj": DocumentMeta(title="北京市实施〈中华人民共和国残疾人保障法〉办法", region="北京市", year=2019),
+        "gw": DocumentMeta(title="政府工作报告", region="全国", year=2024),
+    }
+    scope = scope_for("《北京市实施〈中华人民共和国残疾人保障法〉办法》自何时起施行？", documents)
+    assert scope.doc_ids == {"bj"} and scope.titled == "《北京市实施〈中华人民共和国残疾人保障法〉办法》"
+    assert scope_for("北京市实施中华人民共和国残疾人保障法办法自何时起施行", documents).doc_ids == {"bj"}
+    assert scope_for("政府工作报告提出的增长目标是多少", documents).titled == ""
