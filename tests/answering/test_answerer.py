@@ -3,6 +3,7 @@ import pytest
 from assistant.answering.answer import MARKER, jurisdiction_label, unsupported_markers
 from assistant.answering.answerer import NOT_FOUND, NOT_STATED, Answerer, AnswerSettings
 from assistant.engine import Engine
+from assistant.structure.fields import DEADLINE
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,8 @@ def test_a_follow_up_after_several_jurisdictions_asks_about_the_tasks_just_shown
     follow = answerer.answer("什么时候完成？", [answerer.turn(first)])
     quoted = {c.hit.passage.doc_id: c.hit.passage.passage_id for c in follow.citations}
     assert quoted and all(shown[doc] == passage for doc, passage in quoted.items()), (shown, quoted)
-    assert "达州市（2022）：完成时限：6月30日前" in follow.text
+    dazhou = next(c.hit.passage for c in first.citations if c.hit.meta.region == "四川省达州市")
+    assert f"达州市（2022）：完成时限：{dazhou.fields[DEADLINE]}" in follow.text  # that row's own deadline
     unanswered = {jurisdiction_label(c.hit.meta) for c in first.citations if c.hit.passage.doc_id not in quoted}
     assert unanswered and all(label in follow.message for label in unanswered), follow.message
     assert NOT_STATED in follow.message
