@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.indexing.checkpoint import FOLDER, EmbeddingCheckpoint
-from assistant.indexing.store import embed_shard, open_index
+from assistant.indexing.store import embed_shard, open_index, sentence_texts
 from tests.indexing.test_store import CountingEmbedder
 from tests.paths import FIXTURES
 
@@ -82,8 +82,10 @@ def test_parallel_shards_fill_the_checkpoint_and_the_build_embeds_nothing(tmp_pa
     assert all(embedded) and counting.passages_embedded == sum(embedded)
 
     store, report = open_index(index_dir, corpus, counting, progress=False)
-    texts = set(store.dense_texts() + store.sentence_texts())  # passages and their sentences, each once
-    assert counting.passages_embedded == sum(embedded) == len(texts)  # the build embedded nothing
+    # each document's passages and their sentences, each once (the two files hold the same text)
+    documents = [[store.passages[i] for i in positions] for positions in store.doc_positions.values()]
+    texts = sum(len({p.text for p in passages} | set(sentence_texts(passages)[0])) for passages in documents)
+    assert counting.passages_embedded == sum(embedded) == texts  # the build embedded nothing
     assert sorted(report.added) == ["policy.pdf", "policy_gbk.txt"]
     assert not (index_dir / FOLDER).exists()
     assert embed_shard(index_dir, corpus, counting, 0, 1, progress=False) == 0  # nothing new to embed
