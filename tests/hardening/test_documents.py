@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from assistant.chunking import ChunkSettings, chunk_document
 from assistant.corpus import read_document
 from assistant.indexing.store import open_index
-from assistant.loading import MAX_FILE_BYTES, MAX_TEXT_CHARS, DocumentError, load_file
+from assistant.loading import MAX_FILE_BYTES, MAX_TEXT_CHARS, DocumentError, load_file, load_file_in_process
 from assistant.loading.docx import MAX_BODY_BYTES, MAX_UNPACKED_BYTES
 from assistant.loading.html import MAX_HTML_BYTES
 from assistant.loading.text import decode_bytes
@@ -76,14 +76,20 @@ def test_a_50_mb_text_file_is_refused_quickly_for_its_length(tmp_path: Path) -> 
     ],
 )
 def test_oversized_and_empty_files_are_refused_before_parsing(
-    tmp_path: Path, name: str, size: int, reason: str
+    tmp_path: Path, name: str, size: int, reason: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _fill(tmp_path / name, size, b"<p>" + LINE + b"</p>")
-    started = time.perf_counter()
     with pytest.raises(DocumentError) as error:
         load_file(path)
     assert error.value.reason == reason and name in str(error.value)
-    assert time.perf_counter() - started < 2
+
+    def never_read(self: Path, *args: object, **kwargs: object) -> None:
+        pytest.fail(f"{self.name} was read although its size alone refuses it")
+
+    monkeypatch.setattr(Path, "read_bytes", never_read)  # refused on its size: not a byte of it is read
+    monkeypatch.setattr(Path, "open", never_read)
+    with pytest.raises(DocumentError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        load_file_in_process(path)
 
 
 def test_docx_whose_body_unpacks_too_large_is_refused(tmp_path: Path) -> None:
