@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from assistant.answering.spans import Span, find_spans
 from assistant.documents import RECORD, Passage
-from assistant.retrieval.intent import DATE, DURATION, MATERIALS, NUMBER, WHEN, WHO
+from assistant.retrieval.intent import DATE, DURATION, NUMBER, WHEN, WHO
 from assistant.structure.fields import DEADLINE, LEAD, RESPONSIBLE, TASK, Field
 
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
@@ -167,15 +167,15 @@ def _when(passage: Passage, overlap: Callable[[str], float], kinds: frozenset[st
 
 
 def _what(passage: Passage, overlap: Callable[[str], float], kinds: frozenset[str] = frozenset()) -> Extract | None:
-    """The sentence (or a record's task) that answers; asked for materials, only a sentence that names one."""
-    if passage.kind == RECORD:
-        field = passage.fields.get(Field.MATERIALS, "") if MATERIALS in kinds else ""
-        task = field or ("" if MATERIALS in kinds else passage.fields.get(TASK, ""))
+    """The sentence (or a record's task) that answers; asked for a kind of thing (materials, an address, a web
+    address), only a sentence, or a record's line, that names one."""
+    if passage.kind == RECORD and not kinds:
+        task = passage.fields.get(TASK, "")
         return Extract(task, task) if task else None
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(passage.text) if len(m.group(0).strip()) > 4]
     sentences = [sentence for sentence in sentences if not _ASKS.search(sentence)] or sentences
-    if MATERIALS in kinds:
-        sentences = [s for s in sentences if any(span.kind == MATERIALS for span in find_spans(s))]
+    if kinds:
+        sentences = [s for s in sentences if any(span.kind in kinds for span in find_spans(s))]
     if not sentences:
         return None
     ranked = sorted(range(len(sentences)), key=lambda i: -overlap(sentences[i]))

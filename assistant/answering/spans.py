@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from assistant.documents import DOC_NUMBER
 from assistant.retrieval.intent import (
+    ADDRESS,
     AGE,
     AMOUNT,
     AREA,
@@ -40,6 +41,7 @@ from assistant.retrieval.intent import (
     MATERIALS,
     PHONE,
     SHARE,
+    URL,
 )
 
 _CN = "零〇一二两三四五六七八九十百千"
@@ -87,7 +89,17 @@ _MATERIAL = re.compile(
     r"手册|合同|协议书|照片|凭证|发票|票据|银行卡|社会保障卡|社保卡|存折|材料|资料"
 )
 
+_URL = re.compile(
+    r"https?://[\w./?=&%#:~+-]+|www\.[\w./?=&%#~+-]+|[\w-]+(?:\.[\w-]+)*\.(?:gov|com|org|net|edu)\.cn(?:/[\w./?=&%#~+-]*)?"
+)
+# A street address down to the number (天府路1号), with the building and room when given (2号楼1109-2室).
+_ADDRESS = re.compile(
+    r"[\u4e00-\u9fff]{2,20}?(?:路|街|大道|巷|大街)\d+(?:-\d+)?号(?:[\u4e00-\u9fff\d-]{0,20}?(?:楼|层|室|座|栋|厅))?"
+)
+
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (URL, _URL),
+    (ADDRESS, _ADDRESS),
     (DOCUMENT_NUMBER, DOC_NUMBER),
     (PHONE, _PHONE),
     (
@@ -166,7 +178,7 @@ def find_spans(text: str) -> list[Span]:
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             value = match.group(0).strip()
-            if not value or not (re.search(rf"[\d{_CN}]", value) or kind in (FREQUENCY, MATERIALS)):
+            if not value or not (re.search(rf"[\d{_CN}]", value) or kind in (FREQUENCY, MATERIALS, URL)):
                 continue
             if kind == DURATION and _YEARLIKE.match(value):
                 continue

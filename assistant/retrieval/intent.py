@@ -26,6 +26,8 @@ CLOCK = "clock"  # a time of day: 9:00-17:00, 上午8时30分
 PHONE = "phone"  # a telephone number or hotline: 0431-88905520, 12345
 DOCUMENT_NUMBER = "document_number"  # a 文号: 国办发〔2018〕71号
 MATERIALS = "materials"  # what an applicant hands in: 身份证原件, 《申请表》, 营业执照复印件
+URL = "url"  # a web address: www.gov.cn, https://…
+ADDRESS = "address"  # a street address: 天府路1号2号楼1109室
 FIGURES = frozenset({AMOUNT, SHARE, COUNT, AREA, DURATION, FREQUENCY, AGE})
 
 INTENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -62,6 +64,8 @@ _ASKS_DOCUMENT_NUMBER = re.compile(r"文号|字号|文件编号")
 _ASKS_MATERIALS = re.compile(
     r"(?:材料|证件|资料|证明)(?!.{0,3}(?:交到|报到|报送|审核|核验))|(?:带|提交|提供|准备|携带|交)(?:些)?(?:什么|哪些|啥)"
 )
+_ASKS_URL = re.compile(r"网址|网站地址|网页地址|链接|域名")
+_ASKS_ADDRESS = re.compile(r"(?<!网站)(?<!网页)地址|门牌")
 # A time of day is asked by 几点 or by the hours of a service (办公时间, 接听时间).
 _ASKS_CLOCK = re.compile(r"几点|(?:办公|上班|开放|营业|接听|服务)时间")
 
@@ -131,6 +135,8 @@ _ASKS_NOUN: tuple[tuple[str, re.Pattern[str]], ...] = (
     (CLOCK, re.compile(r"几点|上班|下班|营业|办公时间")),
     (DOCUMENT_NUMBER, _ASKS_DOCUMENT_NUMBER),
     (MATERIALS, re.compile(r"材料|证件|资料|证明")),
+    (URL, _ASKS_URL),
+    (ADDRESS, _ASKS_ADDRESS),
 )
 _ASKS_DATE = re.compile(
     r"什么时候|何时|哪天|几月|几号|截止|截至|日期|哪一年|哪年|起止|时间节点|什么时间|施行|生效|实施时间|最晚|最早|"
@@ -188,6 +194,7 @@ def asked_kinds(question: str, intent: str) -> frozenset[str]:
         if AMOUNT in figures and figures & {SHARE, AGE, AREA} and not units:
             figures -= {AMOUNT}  # 补贴比例 asks a share; a noun of money only says what it is a share of
         return figures or FIGURES
-    if intent == WHAT and _ASKS_MATERIALS.search(question):
-        return frozenset({MATERIALS})
+    if intent == WHAT:
+        asked = ((MATERIALS, _ASKS_MATERIALS), (URL, _ASKS_URL), (ADDRESS, _ASKS_ADDRESS))
+        return frozenset(kind for kind, pattern in asked if pattern.search(question))
     return frozenset()

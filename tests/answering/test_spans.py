@@ -5,6 +5,7 @@ from assistant.answering.parts import question_parts
 from assistant.answering.spans import find_spans
 from assistant.documents import Passage
 from assistant.retrieval.intent import (
+    ADDRESS,
     AMOUNT,
     AREA,
     CLOCK,
@@ -17,6 +18,7 @@ from assistant.retrieval.intent import (
     NUMBER,
     PHONE,
     SHARE,
+    URL,
     WHAT,
     WHEN,
     WHO,
@@ -189,3 +191,15 @@ def test_a_question_for_materials_is_answered_only_by_a_sentence_that_names_one(
     assert extract(conditions, WHAT, lambda text: 1.0, kinds=frozenset({MATERIALS})) is None
     forms = Passage("p", "d", f"申请材料：{listed}", ["申请材料"], 0, 60)
     assert "申请表" in extract(forms, WHAT, lambda text: 1.0, kinds=frozenset({MATERIALS})).text
+
+
+def test_web_and_street_addresses_are_spans_a_question_can_ask_for() -> None:
+    """广州市天河区_2025_人才公寓申请公告 gives an office and a phone; a portal is written with its address."""
+    office = "天河区科工信局信息技术发展科，天河区天府路1号区机关大院2号楼1109-2室，咨询电话：020-38200174"
+    assert [kind for kind, _ in kinds_of(office)] == [ADDRESS, PHONE]
+    assert kinds_of("登录广州市人民政府门户网站（www.gz.gov.cn）查询") == [(URL, "www.gz.gov.cn")]
+    assert asked_kinds("广元市政府门户网站 网址", WHAT) == {URL}
+    assert asked_kinds("高县政府办公室的办公地址在哪里？", WHAT) == {ADDRESS}
+    assert asked_kinds("政府网站地址是什么", WHAT) == {URL}
+    prose = Passage("p", "d", "申领人可到乡镇政府（街道办事处）政务服务大厅线下申请。", [], 0, 30)
+    assert extract(prose, WHAT, lambda text: 1.0, kinds=frozenset({ADDRESS})) is None
