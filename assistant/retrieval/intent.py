@@ -71,19 +71,20 @@ _ASKS_CLOCK = re.compile(r"几点|(?:办公|上班|开放|营业|接听|服务)�
 
 
 def detect_intent(question: str) -> str:
-    """The first matching kind, WHEN before WHO before NUMBER; a question asking for a number to call is a
-    NUMBER one (its figure is a phone number).
+    """The first matching kind, WHEN before WHO before NUMBER; a question asking for a number to call or a 文号
+    is a NUMBER one (its figure is that number).
 
     ``多长时间内`` is a when, not a number; ``哪几个部门`` a who, not a number.
     """
     for intent, pattern in INTENT_PATTERNS:
         if pattern.search(question):
             return intent
-    return NUMBER if asks_phone(question) or _ASKS_DOCUMENT_NUMBER.search(question) else WHAT
+    return NUMBER if _asks_code(question) else WHAT
 
 
-def asks_phone(question: str) -> bool:
-    return bool(_ASKS_PHONE.search(question))
+def _asks_code(text: str) -> bool:
+    """Asks for a number that is no quantity: one to call, or a 文号."""
+    return bool(_ASKS_PHONE.search(text) or _ASKS_DOCUMENT_NUMBER.search(text))
 
 
 # A question about the document itself (its 文号, issuer, dates of issue) is answered by its apparatus.
@@ -166,7 +167,7 @@ def keyword_intent(word: str) -> str | None:
     """The intent a word of a keyword query asks with (时限 → when, 金额 → number), if it asks at all."""
     if _ASKS_TIME_NOUN.search(word):
         return WHEN
-    if _ASKS_FIGURE_NOUN.search(word) or asks_phone(word) or _ASKS_DOCUMENT_NUMBER.search(word):
+    if _ASKS_FIGURE_NOUN.search(word) or _asks_code(word):
         return NUMBER
     return None
 
@@ -186,7 +187,7 @@ def asked_kinds(question: str, intent: str) -> frozenset[str]:
             return named & {DURATION, FREQUENCY}
         return frozenset({DATE, DURATION})  # 什么时候完成 is answered by 12月底前 and by 20个工作日内 alike
     if intent == NUMBER:
-        if asks_phone(question):
+        if _ASKS_PHONE.search(question):
             return frozenset({PHONE})
         if _ASKS_DOCUMENT_NUMBER.search(question):
             return frozenset({DOCUMENT_NUMBER})

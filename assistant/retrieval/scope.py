@@ -152,13 +152,20 @@ _TITLE_MARKS = "《》〈〉“”\"'‘’ 　"
 MIN_TITLE_CHARS = 10
 
 
+def _unmarked(text: str) -> str:
+    return "".join(char for char in text if char not in _TITLE_MARKS)
+
+
 def _titled(question: str, candidates: dict[str, DocumentMeta]) -> tuple[str, set[str]]:
-    """The longest document title the question writes out (marks aside) and the documents bearing it."""
+    """The longest document title the question writes out (marks aside) and the documents bearing it.
+
+    Runs on every search: a plain substring test over the titles, a pattern only for a title the question holds."""
+    plain = _unmarked(question)
     marks = f"[{re.escape(_TITLE_MARKS)}]*"
     best, named = "", set()
     for doc_id, meta in candidates.items():
-        title = "".join(char for char in meta.title if char not in _TITLE_MARKS)
-        if len(title) < MIN_TITLE_CHARS:
+        title = _unmarked(meta.title)
+        if len(title) < MIN_TITLE_CHARS or title not in plain:
             continue
         found = re.search(marks + marks.join(re.escape(char) for char in title) + marks, question)
         if found and len(found.group(0)) > len(best):

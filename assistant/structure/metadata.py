@@ -519,14 +519,15 @@ def apparatus_line(line: str, title: str = "") -> str:
     line = _clean(line)
     if not line:
         return ""
+    notice = _ADDRESSEE_TAIL.sub("", line)
     if (
         (len(title) >= TITLE_MIN_CHARS and title in line and len(line) - len(title) <= TITLE_LINE_EXTRA)
         or _FRONT_MATTER_LINE.match(line)
         or _LABEL_LINE.match(line)
         or len(_SPACED_LABEL.findall(line)) >= 2  # an info bar flattened into one line
         or _TRAIL.search(line)
-        or _NOTICE.match(_ADDRESSEE_TAIL.sub("", line))
-        or _ISSUED_NOTICE.match(_ADDRESSEE_TAIL.sub("", line))
+        or _NOTICE.match(notice)
+        or _ISSUED_NOTICE.match(notice)
         or _ENCLOSED.search(line)
         or _LAW_HISTORY.match(line)
         or _DATE_LINE.match(line)
