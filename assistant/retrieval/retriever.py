@@ -10,6 +10,7 @@ from assistant.documents import APPARATUS, RECORD
 from assistant.embedding.embedder import Embedder
 from assistant.indexing.store import IndexStore
 from assistant.retrieval.adaptation import Adaptation
+from assistant.retrieval.answer_kinds import question_kinds, stated_kinds
 from assistant.retrieval.diversity import diversify
 from assistant.retrieval.duplicates import collapse_duplicates
 from assistant.retrieval.expansion import expand_query
@@ -113,6 +114,7 @@ class Retriever:
         for position in fused:
             fused[position] *= kind_weights.get(self.store.passages[position].kind, 1.0)
         ordered = sorted(fused, key=lambda position: -fused[position])[: max(k * 3, k + 10)]
+        ordered = self._favour_asked_kinds(question, ordered, fused)
         if (scope.doc_ids is None or len(scope.doc_ids) > 1) and self.settings.diversity_decay < 1.0:
             ordered = diversify(
                 ordered, fused, lambda position: self.store.passages[position].doc_id, self.settings.diversity_decay
@@ -132,6 +134,17 @@ class Retriever:
         if self.settings.apparatus_weight != 1.0 and not asks_about_document(question):
             weights[APPARATUS] = self.settings.apparatus_weight
         return weights
+
+    def _favour_asked_kinds(self, question: str, ordered: list[int], fused: dict[int, float]) -> list[int]:
+        """The candidates re-weighted by whether they state a span of the kind the question asks (answer_kinds.py);
+        only the candidates kept, so the span search costs the same whatever the corpus' size."""
+        asked = question_kinds(question) if self.settings.answer_kind_weight < 1.0 else frozenset()
+        if not asked:
+            return ordered
+        for position in ordered:
+            if not stated_kinds(self.store.passages[position].text) & asked:
+                fused[position] *= self.settings.answer_kind_weight
+        return sorted(ordered, key=lambda position: -fused[position])
 
     def _allowed_positions(self, scope: Scope) -> np.ndarray | None:
         if scope.doc_ids is None:

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import Engine
+from assistant.retrieval.answer_kinds import question_kinds, stated_kinds
+from assistant.retrieval.intent import MATERIALS
 from assistant.retrieval.retriever import Retriever
 
 DEV = Path(__file__).parents[2] / "eval" / "corpora" / "dev" / "docs"
@@ -100,3 +102,21 @@ def test_a_title_written_out_chooses_the_document_and_the_rest_ranks_its_passage
     assert top.passage.doc_id == "北京市_2019_实施残疾人保障法办法" and "起施行" in top.passage.text
     issued = engine.retriever.search("《北京市实施〈中华人民共和国残疾人保障法〉办法》是什么时候发布的？", k=3)
     assert {hit.passage.doc_id for hit in issued} == {"北京市_2019_实施残疾人保障法办法"}
+
+
+def test_a_question_asking_for_materials_ranks_first_the_passage_that_lists_them(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """The applicant's category repeats the question's words; the list of forms states what to bring."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(DEV / "广州市天河区_2025_人才公寓申请公告.html", corpus)
+    engine = Engine.open(corpus, tmp_path / "index", embedder=embedder, progress=False)
+    question = "港澳台青年人才申请人才公寓要带什么证件？"
+    assert question_kinds(question) == {MATERIALS}
+    (top, *_) = engine.retriever.search(question, k=3)
+    assert MATERIALS in stated_kinds(top.passage.text) and "申请表" in top.passage.text
+
+    unweighted = Retriever(engine.store, embedder, replace(engine.retriever.settings, answer_kind_weight=1.0))
+    (plain_top, *_) = unweighted.search(question, k=3)
+    assert MATERIALS not in stated_kinds(plain_top.passage.text)  # the weight, not the legs, put the list first
