@@ -28,6 +28,8 @@ _CONDITION_LINE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,4}(?:条件|对象|范�
 CONDITION_WEIGHT = 0.5
 # A sentence that asks (a Q&A's question line, ``…怎样的？``) states nothing: its figures are the question's.
 _ASKS = re.compile(r"[？?]\s*$")
+# A label whose content follows on the next lines (``补贴条件：``, ``申请材料:``) answers nothing on its own.
+_LABEL = re.compile(r"^[^，。；,]{1,15}[：:]$")
 # 完成时限 values of work plans that hold no figure: a deadline all the same.
 _STANDING = re.compile(r"长期坚持|持续推进|及时公开")
 # A span of days says *when* only as a limit counted from an event (20个工作日内, 期满前3个月, 之日起2年, 提前30日,
@@ -176,10 +178,10 @@ def _what(passage: Passage, overlap: Callable[[str], float], kinds: frozenset[st
     sentences = [sentence for sentence in sentences if not _ASKS.search(sentence)] or sentences
     if kinds:
         sentences = [s for s in sentences if any(span.kind in kinds for span in find_spans(s))]
-    if not sentences:
+    stating = [i for i, sentence in enumerate(sentences) if not _LABEL.match(sentence)]
+    if not stating:
         return None
-    ranked = sorted(range(len(sentences)), key=lambda i: -overlap(sentences[i]))
-    best = ranked[0]
+    best = max(stating, key=lambda i: overlap(sentences[i]))
     # A heading-like first sentence says little: take the sentence after it too.
     chosen = sorted({best, best + 1}) if len(sentences[best]) < 25 and best + 1 < len(sentences) else [best]
     text = "".join(sentences[i] for i in chosen)

@@ -203,3 +203,13 @@ def test_web_and_street_addresses_are_spans_a_question_can_ask_for() -> None:
     assert asked_kinds("政府网站地址是什么", WHAT) == {URL}
     prose = Passage("p", "d", "申领人可到乡镇政府（街道办事处）政务服务大厅线下申请。", [], 0, 30)
     assert extract(prose, WHAT, lambda text: 1.0, kinds=frozenset({ADDRESS})) is None
+
+
+def test_a_label_whose_content_is_on_the_next_lines_is_never_the_answer() -> None:
+    """A subsidy policy's heading lines (``补贴条件：``) name what follows; the line after states it."""
+    text = "补贴条件：\n（1）初创企业的法定代表人女性不超过55周岁、男性不超过60周岁。"
+    labelled = Passage("p", "d", text, ["一次性创业资助"], 0, len(text))
+    overlap = lambda text: 1.0 if "条件" in text else 0.5  # noqa: E731 - the label shares most with the question
+    assert "55周岁" in extract(labelled, WHAT, overlap).text
+    only_label = Passage("p", "d", "补贴条件：", ["一次性创业资助"], 0, 5)
+    assert extract(only_label, WHAT, overlap) is None
