@@ -145,10 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(
         dest="command",
-        metavar="{bench,speed,load,throughput,scale,history,train-judge}",
+        metavar="{bench,speed,load,throughput,scale,history,train-judge,train-answer-check}",
         help="without one: the labelled set",
     )
-    from eval import bench, history, judge, load, scale, throughput
+    from eval import answer_check, bench, history, judge, load, scale, throughput
 
     bench.add_arguments(commands.add_parser("bench", help="external passage benchmark (see eval/bench.py)"))
     commands.add_parser("speed", help="index build time and search/ask latency p50/p95 on the corpus")
@@ -156,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     throughput.add_arguments(commands.add_parser("throughput", help="embedding passages/s per backend"))
     scale.add_arguments(commands.add_parser("scale", help="index types and backends, 10k to 1M chunks"))
     judge.add_arguments(commands.add_parser("train-judge", help="fit the answerability judge (eval/judge.py)"))
+    answer_check.add_arguments(
+        commands.add_parser("train-answer-check", help="train the answer check (eval/answer_check.py)")
+    )
     history.add_arguments(commands.add_parser("history", help="conversation history for a hotline shift: sizes"))
     args = parser.parse_args(argv)
     if args.command == "load":
@@ -170,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         return throughput.run_cli(args, argv)
     if args.command == "train-judge":
         return judge.run_cli(args)
+    if args.command == "train-answer-check":
+        return answer_check.run_cli(args)
     if args.command == "speed":
         print_speed(run_speed(args.corpus, args.questions, args.model))
         return 0

@@ -7,8 +7,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.answering.answer import (
     Answer,
     AnswerLine,
@@ -17,6 +15,7 @@ from assistant.answering.answer import (
     jurisdiction_label,
     unsupported_markers,
 )
+from assistant.answering.answer_check import AnswerCheck, shipped_answer_check
 from assistant.answering.conversation import Turn, has_topic, resolve_follow_up
 from assistant.answering.coverage import (
     DETAIL_WORDS,
@@ -28,7 +27,7 @@ from assistant.answering.coverage import (
 )
 from assistant.answering.extraction import Extract, extract
 from assistant.answering.judge import Judge, Signals, log_score, shipped_judge
-from assistant.answering.parts import Part, question_parts
+from assistant.answering.parts import Part, asking_clauses, question_parts
 from assistant.answering.spans import find_spans, is_qualifier
 from assistant.documents import APPARATUS, RECORD
 from assistant.retrieval.hit import Hit
@@ -42,6 +41,7 @@ NOT_STATED = "文件未写明"
 RANK_DECAY = 0.85  # a figure in a lower-ranked passage needs a clearly closer clause to be preferred
 FREQUENCY_CACHE_SIZE = 10_000
 _ASKING = re.compile(r"负责|管理|是|的|吗|呢|要|由")
+_SENTENCE_ENDS = "。！？；!?;\n"
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,7 @@ class Answerer:
         # The judge learned from both legs' scores: a one-leg mode (命中测试's BM25 or 向量) keeps the rule gates.
         hybrid = self.settings.mode == "hybrid"
         self.judge = judge or (shipped_judge() if self.settings.judge and hybrid else None)
+        self.check: AnswerCheck | None = shipped_answer_check() if self.judge is not None else None
         self._frequency_store: object = None
         self._frequencies: dict[str, int] = {}
 
@@ -181,6 +182,10 @@ class Answerer:
         first = cited[0]
         evidence = answer.citations[0].evidence
         kinds = frozenset(kind for part, _ in judged for kind in part.kinds)
+        # The clause that asks (一般多久能发到个人账户上) says what the figure must be attached to; the context
+        # clause before it (提交申请以后) is shared with many sentences that state other figures.
+        asking = "".join(asking_clauses(question))
+        focus = [word for word in words if word in asking] or words
         return Signals(
             coverage_top=covered,
             support_cited=max(coverage(words, text, self._rarity)[0] for text in texts),
@@ -192,13 +197,23 @@ class Answerer:
             bm25_top=log_score(max(hit.leg_scores.get("bm25", 0.0) for hit in hits[:3])),
             bm25_cited=log_score(first.leg_scores.get("bm25", 0.0)),
             about_best=judged[0][1].overlap(evidence),
-            evidence_dense=float(self.retriever.query_vector(question) @ self._evidence_vector(evidence)),
             kind_found=float(bool(kinds & {span.kind for span in find_spans(evidence)})),
             parts_answered=answered / len(judged),
             kind_asked=float(any(part.kinds for part, _ in judged)),
             named_place=float(named_place),
             content_words=math.log1p(len(words)),
+            focus_quoted=coverage(focus, evidence, self._rarity)[0],
+            focus_cited=coverage(focus, texts[0], self._rarity)[0],
+            checked=self._checked(question, first.passage.text, evidence),
         )
+
+    def _checked(self, question: str, text: str, evidence: str) -> float:
+        """The answer check's log-odds for the sentence the quoted clause stands in (a clause alone, 20个工作日内,
+        does not say what it is the limit of)."""
+        assert self.check is not None, "signals are computed only for a judge"
+        probability = float(self.check.probabilities([(question, sentence_around(text, evidence))])[0])
+        probability = min(max(probability, 1e-6), 1 - 1e-6)
+        return math.log(probability / (1 - probability))
 
     def _search(self, question: str, **filters: object) -> list[Hit]:
         """``retriever.search`` at the answer's depth and in its mode."""
@@ -286,11 +301,6 @@ class Answerer:
             part.kinds,
             asks_about_document(question),
         )
-
-    def _evidence_vector(self, evidence: str) -> np.ndarray:
-        """The quoted clause embedded as a query is: e5 compares two short texts symmetrically with the query
-        prompt on both sides (and an answer embeds no passage: the index's vectors are the only ones)."""
-        return self.retriever.embedder.encode_queries([evidence])[0]
 
     def _known(self, word: str) -> bool:
         """Some passage uses the word, or an official term for it (as coverage counts it found)."""
@@ -468,6 +478,18 @@ def _rows_behind(hit: Hit, overlap: Callable[[str], float]) -> list[Hit]:
         )
         for row in rows
     ]
+
+
+def sentence_around(text: str, clause: str) -> str:
+    """The sentence of ``text`` that holds ``clause`` (from the end of the one before to its own end mark); the
+    clause itself when it is not in the text or spans sentences."""
+    at = text.find(clause)
+    if at < 0 or not clause:
+        return clause
+    start = max(text.rfind(mark, 0, at) for mark in _SENTENCE_ENDS) + 1
+    ends = [found for mark in _SENTENCE_ENDS if (found := text.find(mark, at + len(clause) - 1)) >= 0]
+    end = min(ends) + 1 if ends else len(text)
+    return text[start:end].strip() or clause
 
 
 def _passage_text(hit: Hit) -> str:

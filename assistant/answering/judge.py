@@ -34,12 +34,14 @@ class Signals:
     bm25_top: float  # log(1 + the best BM25 score among the top passages)
     bm25_cited: float  # log(1 + the first cited passage's BM25 score)
     about_best: float  # how much of the question the first quoted clause holds
-    evidence_dense: float  # the embedder's cosine between the question and the first quoted clause
     kind_found: float  # 1 when the first quoted clause holds a figure or date of a kind the question asks
     parts_answered: float  # the share of the question's parts that got a line
     kind_asked: float  # 1 when the question asks a figure or a date (a span of its kind must be quoted)
     named_place: float  # 1 when the question names a jurisdiction the documents cover
     content_words: float  # log(1 + the number of content words): short questions cover easily
+    focus_quoted: float  # rarity-weighted share of the asking clauses' content words in the first quoted clause
+    focus_cited: float  # the same share in the first cited passage (多久能到账: a passage without 到账 says not)
+    checked: float  # the answer check's log-odds that the first quoted sentence answers (answer_check.py)
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, name) for name in SIGNAL_NAMES], dtype=np.float64)

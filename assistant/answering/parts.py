@@ -36,10 +36,15 @@ class Part:
         return f"{self.own}{self.context}" if self.own not in self.context else self.context
 
 
+def asking_clauses(question: str) -> list[str]:
+    """The clauses of ``question`` that hold a question word; the others (在平潭的养老机构上班) set the context."""
+    clauses = [clause.strip() for clause in _CLAUSE.findall(question) if clause.strip()]
+    return [clause for clause in clauses if _ASKING.search(clause)]
+
+
 def question_parts(question: str) -> list[Part]:
     """The parts of ``question``; a question asking one thing is one part whose own words are all of it."""
-    clauses = [clause.strip() for clause in _CLAUSE.findall(question) if clause.strip()]
-    asked = [piece for clause in clauses if _ASKING.search(clause) for piece in _pieces(clause)]
+    asked = [piece for clause in asking_clauses(question) for piece in _pieces(clause)]
     parts: list[Part] = []
     for clause in asked:
         elliptical = _ELLIPTICAL.match(clause)

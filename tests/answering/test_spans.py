@@ -1,7 +1,7 @@
 """Typed spans and question parts on real sentences and questions of the dev corpus's kinds."""
 
 from assistant.answering.extraction import extract, figure
-from assistant.answering.parts import question_parts
+from assistant.answering.parts import asking_clauses, question_parts
 from assistant.answering.spans import find_spans
 from assistant.documents import Passage
 from assistant.retrieval.intent import (
@@ -92,6 +92,14 @@ def test_a_question_of_several_parts_is_split() -> None:
     parts = question_parts("房租补贴一年能补多少？最多能补几年？")
     assert [p.kinds for p in parts] == [{AMOUNT}, {DURATION}]
     assert len(question_parts("政务新媒体由谁负责")) == 1
+
+
+def test_the_clauses_that_ask_are_told_from_the_context() -> None:
+    # The judge weighs whether the cited passage holds what the asking clause names (到账), not only the context.
+    question = "广东省一次性求职补贴提交申请以后，一般多久能发到个人账户上？"
+    assert asking_clauses(question) == ["一般多久能发到个人账户上"]
+    assert asking_clauses("谁负责、什么时候完成？") == ["谁负责、什么时候完成"]
+    assert asking_clauses("在平潭的养老机构上班。") == []
 
 
 def test_a_keyword_query_asks_one_thing_per_asking_noun() -> None:
