@@ -65,3 +65,14 @@ def test_the_judge_refuses_what_the_documents_do_not_say(engine_answerer: Answer
     assert not engine_answerer.answer("公积金怎么提取？").answerable
     assert not engine_answerer.answer("高县政务新媒体的咨询电话是多少？").answerable
     assert engine_answerer.answer("广元市政务新媒体季度抽查比例不低于多少？").answerable
+
+
+def test_a_figure_of_the_asked_kind_attached_to_something_else_is_refused(engine_answerer: Answerer) -> None:
+    """The plans state deadlines, none for announcing assessment results: the answer check reads the question and
+    the quoted sentence together and tells the two apart, where word counts see a duration beside 考核."""
+    near = engine_answerer.answer("政务公开工作考核结果出来以后，多久能通报？")
+    answered = engine_answerer.answer("政务新媒体季度抽查比例不低于多少？")
+    assert not near.answerable and answered.answerable
+    assert near.judgement is not None and answered.judgement is not None
+    assert near.judgement.signals.checked < 0 < answered.judgement.signals.checked
+    assert near.judgement.signals.focus_cited < answered.judgement.signals.focus_cited
