@@ -86,10 +86,12 @@ def held_out(question_id: str) -> bool:
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Area under the ROC curve: the chance a positive outscores a negative (ties count half)."""
+    """Area under the ROC curve: the chance a positive outscores a negative (ties count half), as Mann-Whitney's U
+    over the pairs."""
+    from scipy import stats
+
     positive, negative = scores[labels], scores[~labels]
-    greater = (positive[:, None] > negative[None, :]).sum() + 0.5 * (positive[:, None] == negative[None, :]).sum()
-    return float(greater / (len(positive) * len(negative)))
+    return float(stats.mannwhitneyu(positive, negative).statistic / (len(positive) * len(negative)))
 
 
 def train(pairs: list[Pair], shape: CheckShape, epochs: int = EPOCHS) -> tuple[AnswerCheck, dict]:

@@ -80,26 +80,26 @@ class AnswerCheck:
     def lower(self, batch: dict) -> torch.Tensor:
         """The frozen part: embeddings and the base's own lower layers (computed once per pair when training)."""
         states = self.model.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
-        mask = self._attention(batch["attention_mask"])
-        for layer in self.model.encoder.layer[: self.shape.frozen]:
-            states = _layer_output(layer(states, attention_mask=mask))
-        return states
+        return self._through(self.model.encoder.layer[: self.shape.frozen], states, batch["attention_mask"])
 
     def upper(self, states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """The trained part: the top layers, mean pooling over the real tokens, one logit."""
-        mask = self._attention(attention_mask)
-        for layer in self.model.encoder.layer[self.shape.frozen :]:
-            states = _layer_output(layer(states, attention_mask=mask))
+        states = self._through(self.model.encoder.layer[self.shape.frozen :], states, attention_mask)
         weights = attention_mask.unsqueeze(-1).to(states.dtype)
         pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
         return self.head(pooled).squeeze(-1)
 
-    def _attention(self, attention_mask: torch.Tensor) -> torch.Tensor:
-        """The additive mask BERT layers take: 0 on real tokens, a large negative number on padding."""
+    @staticmethod
+    def _through(layers: torch.nn.ModuleList, states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """``states`` through BERT ``layers``, padding masked additively (0 on real tokens, a large negative
+        number on padding) as the layers take it."""
         import torch
 
-        extended = attention_mask[:, None, None, :].to(torch.float32)
-        return (1.0 - extended) * torch.finfo(torch.float32).min
+        mask = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+        for layer in layers:
+            output = layer(states, attention_mask=mask)
+            states = output[0] if isinstance(output, tuple) else output  # a tuple in some transformers versions
+        return states
 
     def probabilities(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         """How likely each sentence answers its question (one thread: an answer checks a clause or two)."""
@@ -140,11 +140,6 @@ class AnswerCheck:
             shape = CheckShape(**json.loads(handle.metadata()["shape"]))
             trained = {key: handle.get_tensor(key).float() for key in handle.keys()}  # noqa: SIM118
         return cls(base_dir or ensure_default_model(), shape, trained)
-
-
-def _layer_output(output: torch.Tensor | tuple) -> torch.Tensor:
-    """A BERT layer returns a tensor or a tuple whose first item is the hidden states, by transformers version."""
-    return output[0] if isinstance(output, tuple) else output
 
 
 @cache
