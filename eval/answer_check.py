@@ -99,7 +99,7 @@ def train(pairs: list[Pair], shape: CheckShape, epochs: int = EPOCHS) -> tuple[A
 
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
-    check = AnswerCheck(ensure_default_model(), shape)
+    check = AnswerCheck.over(ensure_default_model(), shape)
     started = time.perf_counter()
     states, masks = [], []
     with torch.inference_mode():

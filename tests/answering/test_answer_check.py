@@ -65,3 +65,18 @@ def test_a_trained_check_saves_and_loads_to_the_same_probabilities(tmp_path: Pat
     loaded = AnswerCheck.load(path, ensure_default_model())
     asked = [(p.question, p.sentence) for p in pairs[:4]]
     assert np.allclose(check.probabilities(asked), loaded.probabilities(asked), atol=2e-3)  # stored in half precision
+
+
+@pytest.mark.slow
+def test_the_check_over_the_embedders_model_shares_it_and_changes_nothing() -> None:
+    from assistant.embedding.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder("default")
+    before = embedder.encode_queries(["育儿补贴一年能领多少钱？"])
+    shared = shipped_answer_check(embedder)
+    assert shipped_answer_check(embedder) is shared  # loaded once per embedder
+    model, _ = embedder.transformer()
+    assert shared.embeddings is model.embeddings  # not a second copy of the vocabulary's half a GB
+    asked = [("育儿补贴一年能领多少钱？", sentence) for sentence in SENTENCES]
+    assert np.allclose(shared.probabilities(asked), AnswerCheck.load().probabilities(asked), atol=1e-5)
+    assert np.allclose(embedder.encode_queries(["育儿补贴一年能领多少钱？"]), before, atol=1e-6)
