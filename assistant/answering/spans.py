@@ -152,6 +152,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # A year standing alone (2025年) is a date, not a duration of 2025 years.
 _YEARLIKE = re.compile(r"^(?:19|20)\d{2}\s*年")
+# 第 makes a number an ordinal (第十五条, 第二批, 第3年): which one, not how many or how long.
+_ORDINAL = "第"
+_ORDINAL_KINDS = frozenset({COUNT, DURATION})
 
 
 _QUALIFIER = re.compile(_BOUND)
@@ -183,6 +186,8 @@ def find_spans(text: str) -> list[Span]:
             if kind == DURATION and _YEARLIKE.match(value):
                 continue
             start = match.start() + match.group(0).find(value)
+            if kind in _ORDINAL_KINDS and text[start - 1 : start] == _ORDINAL:
+                continue
             span = Span(kind, value, start, start + len(value))
             if not any(span.start < other.end and other.start < span.end for other in taken):
                 taken.append(span)

@@ -52,6 +52,14 @@ def test_spans_keep_their_kind_qualifiers_and_units() -> None:
     )
 
 
+def test_an_ordinal_is_no_count_or_duration() -> None:
+    # 第十五条 names an article, 第二批 a batch, 第3年 a year of a term: which one, not how many or how long
+    assert kinds_of("第十五条 新建、改建、扩建住宅小区应当符合国家无障碍设施工程建设标准") == []
+    assert kinds_of("第二批试点共确定12个城市") == [(COUNT, "12个")]
+    assert kinds_of("补贴第3年按50%发放，共发放3年") == [(SHARE, "50%"), (DURATION, "3年")]
+    assert kinds_of("第十四条 城镇新建生活区应当按照每百户不少于二十平方米的标准") == [(AREA, "每百户不少于二十平方米")]
+
+
 def test_the_question_says_which_kind_it_asks() -> None:
     assert asked_kinds("实习补贴每个月给多少钱？", NUMBER) == {AMOUNT}
     assert asked_kinds("持股比例要达到多少？", NUMBER) == {SHARE}
