@@ -69,6 +69,8 @@ _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
 _WEB_CHROME = re.compile(
     r"(?m)^[ \t\xa0]*(?:\|?[ \t\xa0]*无障碍浏览[ \t\xa0]*\|?|【字体[:：]?[^】\n]*】?|打印|分享到[:：]?)[ \t]*$\n?"
 )
+# A page's visit counter (浏览次数：-, 阅读次数：1024), filled in by a script the saved page no longer runs.
+_VISIT_COUNTER = re.compile(r"[ \t\xa0]*(?:浏览|阅读|访问|点击)(?:次数|量)[:：][ \t\xa0]*(?:\d+|-)?")
 
 # --- whitespace only --------------------------------------------------------------------------------
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
@@ -116,6 +118,7 @@ def repair(raw: str) -> Repaired:
     text = log.fix(text, _BOOKMARK, RepairKind.MARKUP, lambda _: ("", "converter bookmark tag"))
     text = log.fix(text, _PAGE_NUMBER, RepairKind.PAGE_NUMBER, lambda _: ("", "a whole line that is a page number"))
     text = log.fix(text, _WEB_CHROME, RepairKind.WEB_CHROME, lambda _: ("", "a whole line that is a site control"))
+    text = log.fix(text, _VISIT_COUNTER, RepairKind.WEB_CHROME, lambda _: ("", "a page's visit counter"))
     text = text.sub("\u3000", " ")
     text = text.sub(_SPACE_AFTER_CJK, "")
     text = text.sub(_SPACE_BEFORE_CJK, "")

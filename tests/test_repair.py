@@ -116,6 +116,8 @@ def test_repairs_the_corpus_needs_still_happen() -> None:
         ("遵照 9 项标准，不低于 25%。", "遵照9项标准，不低于25%。"),
         ("附件\n— 3 —\n表1\n- 7 -\n表2\n·  12 —\n", "附件\n表1\n表2\n"),
         ("[bookmark: _GoBack]2．强化公开。", "2．强化公开。"),
+        ("补贴期限：一次性。浏览次数：-\n", "补贴期限：一次性。\n"),
+        ("发布日期：2023-11-07  浏览次数：1024\n", "发布日期：2023-11-07\n"),
     ],
 )
 def test_damage_with_certain_evidence_is_repaired(damaged: str, expected: str) -> None:
