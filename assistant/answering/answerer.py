@@ -41,6 +41,7 @@ NOT_FOUND = "现有文件中未找到"
 NOT_STATED = "文件未写明"
 RANK_DECAY = 0.85  # a figure in a lower-ranked passage needs a clearly closer clause to be preferred
 FREQUENCY_CACHE_SIZE = 10_000
+TOPIC_PLACE_DOCUMENTS = 2
 _ASKING = re.compile(r"负责|管理|是|的|吗|呢|要|由")
 
 
@@ -112,6 +113,9 @@ class Answerer:
         intent = detect_intent(resolved)
         scope = self.retriever.scope(resolved, region, year, doc_ids)
         unknown = unknown_places(resolved, documents) if not region and not scope.regions else []
+        # A place no document belongs to that several documents speak of is a topic (港澳青年's 香港, 成都 among a
+        # national pilot's cities) or a common word (新建 of 新建小区), not a jurisdiction the corpus lacks.
+        unknown = [name for name in unknown if self._documents_naming(name) < TOPIC_PLACE_DOCUMENTS]
         if unknown or scope.unmatched:
             hits = self._search(resolved, scope=scope) if scope.unmatched else []
             what = "、".join(unknown) or scope.unmatched
@@ -305,6 +309,10 @@ class Answerer:
     def _known(self, word: str) -> bool:
         """Some passage uses the word, or an official term for it (as coverage counts it found)."""
         return bool(self._frequency(word)) or any(self._frequency(term) for term in official_terms(word))
+
+    def _documents_naming(self, word: str) -> int:
+        """How many documents use ``word`` in a passage."""
+        return len({passage.doc_id for passage in self.retriever.store.passages if word in passage.text})
 
     def _rarity(self, word: str) -> float:
         """Inverse document frequency of a word as a substring of the passages."""

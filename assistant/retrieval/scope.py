@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.documents import DocumentMeta
-from assistant.structure.regions import PROVINCE, Place, gazetteer
+from assistant.structure.regions import CITY, PROVINCE, Place, gazetteer
 
 # Levels of a region the gazetteer does not know (a test's 测试县), by their suffixes.
 _ADMIN_UNIT = re.compile(r".+?(?:自治区|自治州|特别行政区|省|市|县|区|旗|盟|镇|乡|街道)")
@@ -202,17 +202,22 @@ def unknown_places(question: str, documents: dict[str, DocumentMeta]) -> list[st
 def question_places(question: str) -> list[tuple[str, list[Place]]]:
     """Places a question names, as written, with the divisions each may be.
 
-    Full names and provinces' short names (广东) are read from the text; a short city or county name
-    (杭州, 天河) only where jieba also reads it as a place, since many are common words too (白银, 合作).
+    Full names and provinces' short names (广东) are read from the text; a short city name (杭州, 烟台) where jieba
+    reads it as a word, a short county name (天河) only where jieba also tags it a place, since many are common
+    words too (合作, 新建).
     """
     import jieba.posseg
 
     table = gazetteer()
-    places_words = list(dict.fromkeys(word for word, flag in jieba.posseg.lcut(question) if flag == "ns"))
+    words = jieba.posseg.lcut(question)
+    places_words = list(dict.fromkeys(word for word, flag in words if flag == "ns"))
+    tokens = {word for word, _ in words}
     found = []
     for mention in table.mentions(question):
         name = question[mention.start : mention.end]
-        if any(p.name == name or p.level == PROVINCE for p in mention.places) or name in places_words:
+        # A city's short name that jieba reads as a word of its own is one whatever tag it gives it (烟台: n).
+        city = name in tokens and any(p.level == CITY for p in mention.places)
+        if any(p.name == name or p.level == PROVINCE for p in mention.places) or name in places_words or city:
             found.append((name, mention.places))
     seen = {name for name, _ in found}
     for word in places_words:

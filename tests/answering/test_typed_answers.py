@@ -15,6 +15,7 @@ DOCUMENTS = (
     "广州市_2025_高校毕业生创业补贴.html",
     "广州市天河区_2023_深化支持港澳青年创新创业高质量发展实施办法.html",
     "山东省威海市_2020_居民养老服务保障条例.md",
+    "国务院办公厅_2019_国家组织药品集中采购和使用试点方案.txt",  # names 香港 (香港医院管理局专家) as 天河's does
 )
 
 
@@ -40,3 +41,13 @@ def test_every_part_is_answered_and_cited(answerer: Answerer) -> None:
     assert all(line.citations for line in answer.lines) and len(answer.lines) >= 2
     answer = answerer.answer("威海城镇新建生活区的养老服务用房按每百户多少平方米配建？已建成生活区呢？")
     assert "二十平方米" in answer.text and "十五平方米" in answer.text
+
+
+def test_a_place_the_documents_speak_of_is_a_topic_not_a_missing_jurisdiction(answerer: Answerer) -> None:
+    # No document is 香港's, but two speak of it: the question asks about 香港 students, not for 香港's documents.
+    answer = answerer.answer("香港的大学生到孵化基地的企业里实习，每个月有多少补贴？")
+    assert answer.decision is not None and answer.decision.rule != "unknown_place"
+    assert answer.answerable and "3000元" in answer.text
+    # A city no document is from or speaks of is still named as missing, whatever jieba tags its name.
+    refused = answerer.answer("石家庄的大学生创业租金补贴一年补多少？")
+    assert refused.decision is not None and refused.decision.rule == "unknown_place" and "石家庄" in refused.message
