@@ -4,9 +4,10 @@ Training pairs come from CMRC2018's tune half (``../shared/bench/cmrc2018``; its
 benchmark reports): a question and each sentence of the paragraph it was written on. The sentence holding an
 annotated answer is a positive; the paragraph's other sentences, on the same topic and often holding figures and
 dates of their own, are the hard negatives a judge of policy answers needs (the document covers the subsidy, not
-its processing time); one sentence of another paragraph is an easy one. None of the policy corpus's labelled
-questions is used, so the judge trained over the check's probability (``python -m eval train-judge``) sees it as
-it will be on new questions. A fifth of the tune questions (by a hash of the id) is held out for the printed AUC.
+its processing time); one sentence of another paragraph is an easy one. This is the first stage
+(``eval/resources/answer_check_cmrc.safetensors``): ``python -m eval train-judge`` adapts it to the judge's own
+training questions, cross-fitted (``eval/policy_check.py``), and ships that. A fifth of the tune questions (by a hash
+of the id) is held out for the printed AUC.
 
 The base model's embeddings and lower layers stay frozen, so their output is computed once per pair; only the top
 layers and the head are trained, on this CPU, deterministically (fixed seeds, one order).
@@ -30,10 +31,13 @@ from assistant.retrieval.sentences import split_sentences
 from eval.bench import split_of
 
 SHIPPED = Path(__file__).parent.parent / "assistant" / "answering" / "resources" / ANSWER_CHECK_FILE
+# The CMRC stage: ``python -m eval train-judge`` adapts it to policy questions into SHIPPED (eval/policy_check.py).
+CMRC_STAGE = Path(__file__).parent / "resources" / "answer_check_cmrc.safetensors"
 CMRC = Path(__file__).parent.parent.parent / "shared" / "bench" / "cmrc2018"
 HARD_NEGATIVES = 3  # sibling sentences per question, the most similar to it first
 EPOCHS = 2
 BATCH = 32
+RATES = (2e-4, 2e-3)  # learning rates of the top layers and of the head
 SEED = 0
 
 
@@ -94,14 +98,21 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(stats.mannwhitneyu(positive, negative).statistic / (len(positive) * len(negative)))
 
 
-def train(pairs: list[Pair], shape: CheckShape, epochs: int = EPOCHS) -> tuple[AnswerCheck, dict]:
+@dataclass
+class FrozenPairs:
+    """The frozen part's output for each pair (computed once; the trained layers start from it), and the labels."""
+
+    states: list
+    lengths: list[int]
+    labels: np.ndarray
+    seconds: float
+
+
+def frozen_pairs(check: AnswerCheck, pairs: list[Pair]) -> FrozenPairs:
     import torch
 
-    torch.manual_seed(SEED)
-    torch.set_num_threads(2)
-    check = AnswerCheck.over(ensure_default_model(), shape)
     started = time.perf_counter()
-    states, masks = [], []
+    states, lengths = [], []
     with torch.inference_mode():
         for start in range(0, len(pairs), 64):
             batch = check.encode([(p.question, p.sentence) for p in pairs[start : start + 64]])
@@ -109,53 +120,80 @@ def train(pairs: list[Pair], shape: CheckShape, epochs: int = EPOCHS) -> tuple[A
             for row, mask in zip(lower, batch["attention_mask"], strict=True):
                 length = int(mask.sum())
                 states.append(row[:length].clone())
-                masks.append(length)
-    lower_seconds = time.perf_counter() - started
+                lengths.append(length)
     labels = np.array([p.answers for p in pairs])
-    train_rows = [i for i, p in enumerate(pairs) if not held_out(p.question_id)]
-    test_rows = [i for i, p in enumerate(pairs) if held_out(p.question_id)]
+    return FrozenPairs(states, lengths, labels, time.perf_counter() - started)
+
+
+def fit(
+    check: AnswerCheck, frozen: FrozenPairs, rows: list[int], epochs: int, rates: tuple[float, float] = RATES
+) -> dict:
+    """Train the check's top layers and head on ``rows`` (in place), one fixed shuffled order per epoch (the caller
+    seeds torch)."""
+    import torch
+
     top = check.top_layers()
     for parameter in [*top.parameters(), *check.head.parameters()]:
         parameter.requires_grad_(True)
     optimiser = torch.optim.AdamW(
-        [{"params": top.parameters(), "lr": 2e-4}, {"params": check.head.parameters(), "lr": 2e-3}], weight_decay=0.01
+        [{"params": top.parameters(), "lr": rates[0]}, {"params": check.head.parameters(), "lr": rates[1]}],
+        weight_decay=0.01,
     )
-    steps = epochs * ((len(train_rows) + BATCH - 1) // BATCH)
+    steps = max(epochs * ((len(rows) + BATCH - 1) // BATCH), 1)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: max(0.0, 1 - step / steps))
     rng = random.Random(SEED)
-    report: dict = {"pairs": len(pairs), "train_pairs": len(train_rows), "held_out_pairs": len(test_rows)}
-    report["lower_seconds"] = round(lower_seconds, 1)
     epoch_seconds, losses = [], []
     for _ in range(epochs):
-        order = train_rows[:]
+        order = rows[:]
         rng.shuffle(order)
         top.train()
         started, total = time.perf_counter(), 0.0
         for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            padded, mask = _collate([states[i] for i in rows], [masks[i] for i in rows])
+            batch = order[start : start + BATCH]
+            padded, mask = _collate([frozen.states[i] for i in batch], [frozen.lengths[i] for i in batch])
             logits = check.upper(padded, mask)
-            target = torch.tensor(labels[rows], dtype=torch.float32)
+            target = torch.tensor(frozen.labels[batch], dtype=torch.float32)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
             schedule.step()
-            total += float(loss.detach()) * len(rows)
+            total += float(loss.detach()) * len(batch)
         epoch_seconds.append(round(time.perf_counter() - started, 1))
-        losses.append(round(total / len(order), 4))
+        losses.append(round(total / max(len(order), 1), 4))
     top.eval()
     for parameter in [*top.parameters(), *check.head.parameters()]:
         parameter.requires_grad_(False)
+    return {"epoch_seconds": epoch_seconds, "losses": losses}
+
+
+def logits(check: AnswerCheck, frozen: FrozenPairs, rows: list[int]) -> np.ndarray:
+    import torch
+
+    scores = [np.zeros(0)]
     with torch.inference_mode():
-        scores = [np.zeros(0)]
-        for start in range(0, len(test_rows), 64):
-            rows = test_rows[start : start + 64]
-            padded, mask = _collate([states[i] for i in rows], [masks[i] for i in rows])
+        for start in range(0, len(rows), 64):
+            batch = rows[start : start + 64]
+            padded, mask = _collate([frozen.states[i] for i in batch], [frozen.lengths[i] for i in batch])
             scores.append(check.upper(padded, mask).numpy())
-    report.update({"epoch_seconds": epoch_seconds, "losses": losses})
-    held = labels[test_rows]
-    report["held_out_auc"] = round(auc(np.concatenate(scores), held), 4) if 0 < held.sum() < len(held) else None
+    return np.concatenate(scores)
+
+
+def train(pairs: list[Pair], shape: CheckShape, epochs: int = EPOCHS) -> tuple[AnswerCheck, dict]:
+    import torch
+
+    torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    check = AnswerCheck.over(ensure_default_model(), shape)
+    frozen = frozen_pairs(check, pairs)
+    train_rows = [i for i, p in enumerate(pairs) if not held_out(p.question_id)]
+    test_rows = [i for i, p in enumerate(pairs) if held_out(p.question_id)]
+    report: dict = {"pairs": len(pairs), "train_pairs": len(train_rows), "held_out_pairs": len(test_rows)}
+    report["lower_seconds"] = round(frozen.seconds, 1)
+    report.update(fit(check, frozen, train_rows, epochs))
+    held = frozen.labels[test_rows]
+    scores = logits(check, frozen, test_rows)
+    report["held_out_auc"] = round(auc(scores, held), 4) if 0 < held.sum() < len(held) else None
     return check, report
 
 
@@ -174,7 +212,9 @@ def _collate(states: list, lengths: list[int]) -> tuple:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cmrc", type=Path, default=CMRC, help=f"the CMRC2018 benchmark folder (default {CMRC})")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--out", type=Path, default=SHIPPED, help=f"where to write the check (default {SHIPPED})")
+    parser.add_argument(
+        "--out", type=Path, default=CMRC_STAGE, help=f"where to write the CMRC stage (default {CMRC_STAGE})"
+    )
 
 
 def run_cli(args: argparse.Namespace) -> int:

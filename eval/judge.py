@@ -15,15 +15,19 @@ from __future__ import annotations
 import argparse
 import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from assistant.answering.answer_check import AnswerCheck
 from assistant.answering.answerer import Answerer, AnswerSettings
 from assistant.answering.judge import JUDGE_FILE, SIGNAL_NAMES, Judge
 from assistant.embedding.embedder import SentenceTransformerEmbedder
 from assistant.engine import DEFAULT_CORPUS, Engine
+from eval.answer_check import CMRC_STAGE
+from eval.answer_check import SHIPPED as CHECK_SHIPPED
 from eval.answers import MAX_FALSE_REFUSALS
 from eval.labelled import DEV_CORPUS, DEV_QUESTIONS, QUESTIONS, LabelledQuestion, load_questions
 
@@ -59,9 +63,13 @@ def examples(
         if answer.judgement is None:
             continue
         label = question.answerable if answerable is None else answerable
-        group = f"{source}:{question.doc_ids[0] if question.doc_ids else question.id}"
-        found.append(Example(question.id, answer.judgement.signals.vector(), label, group))
+        found.append(Example(question.id, answer.judgement.signals.vector(), label, group_of(question, source)))
     return found
+
+
+def group_of(question: LabelledQuestion, source: str) -> str:
+    """The fold group of a question: its first document's (an unanswerable question is a group of its own)."""
+    return f"{source}:{question.doc_ids[0] if question.doc_ids else question.id}"
 
 
 def fold_of(group: str) -> int:
@@ -101,23 +109,45 @@ def choose_threshold(
     return best
 
 
-def train(seeds_index: Path, dev_index: Path, model: str = "default") -> tuple[Judge, dict]:
+def train(
+    seeds_index: Path, dev_index: Path, model: str = "default", cmrc_check: Path | None = CMRC_STAGE
+) -> tuple[Judge, AnswerCheck | None, dict]:
+    """The judge; with ``cmrc_check``, also the answer check adapted from it to the same questions, the judge's
+    training answers scored by the check trained without their fold (eval/policy_check.py)."""
+    from eval.policy_check import fold_checks, grouped_pairs
+
     embedder = SentenceTransformerEmbedder(model)
     seeds = Engine.open(DEFAULT_CORPUS, seeds_index, embedder=embedder, progress=False)
     dev = Engine.open(DEV_CORPUS, dev_index, embedder=embedder, progress=False)
     settings = AnswerSettings(judge=True)
     seed_questions = load_questions(QUESTIONS)
     tune = [question for question in load_questions(DEV_QUESTIONS) if question.split == TRAINING_SPLIT]
-    found = examples(Answerer(seeds.retriever, settings, recording_judge()), seed_questions, "seeds")
-    found += examples(Answerer(dev.retriever, settings, recording_judge()), tune, "dev")
-    found += examples(Answerer(seeds.retriever, settings, recording_judge()), tune, "cross", answerable=False)
+    # (engine, questions, source, label): cross-corpus negatives are the tune questions asked of the bundled plans
+    sets = [(seeds, seed_questions, "seeds", None), (dev, tune, "dev", None), (seeds, tune, "cross", False)]
+    report: dict = {}
+    adapted = None
+    scorers: list[tuple[Callable[[str], bool], AnswerCheck | None]] = [(lambda group: True, None)]
+    if cmrc_check is not None:
+        pairs = [grouped for engine, qs, source, label in sets for grouped in grouped_pairs(engine, qs, source, label)]
+        start = AnswerCheck.load(cmrc_check, embedder=embedder)
+        folds, adapted, report["check"] = fold_checks(
+            start, lambda: AnswerCheck.load(cmrc_check, embedder=embedder), pairs, FOLDS
+        )
+        scorers = [(lambda group, fold=fold: fold_of(group) == fold, check) for fold, check in folds.items()]
+    found = []
+    for in_fold, check in scorers:
+        for engine, questions, source, label in sets:
+            answerer = Answerer(engine.retriever, settings, recording_judge())
+            if check is not None:  # the check trained without this fold's questions
+                answerer.check = check
+            found += examples(answerer, [q for q in questions if in_fold(group_of(q, source))], source, label)
     rows = np.stack([example.signals for example in found])
     labels = np.array([example.answerable for example in found])
     groups = [example.group for example in found]
     answerable_total = sum(q.answerable for q in seed_questions) + sum(q.answerable for q in tune)
     # The cross-corpus negatives are no labelled set's answerable questions: the rate counts the labelled ones.
     labelled = np.array([not group.startswith("cross:") for group in groups])
-    report = {"examples": len(found), "answerable": int(labels.sum()), "unanswerable": int((~labels).sum())}
+    report.update({"examples": len(found), "answerable": int(labels.sum()), "unanswerable": int((~labels).sum())})
     choices = {}
     for l2 in L2_CHOICES:
         probabilities = cross_validated(rows, labels, groups, l2)
@@ -134,18 +164,41 @@ def train(seeds_index: Path, dev_index: Path, model: str = "default") -> tuple[J
     judge = Judge.fit(rows, labels, l2).with_threshold(threshold, trained_on)
     report.update({"l2": l2, "threshold": threshold, "cv_refusal_recall": recall, "cv_false_refusals": false_rate})
     report["per_l2"] = {str(key): value[1:] for key, value in choices.items()}
-    return judge, report
+    return judge, adapted, report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds-index", type=Path, required=True, help="index folder of the bundled corpus")
     parser.add_argument("--dev-index", type=Path, required=True, help="index folder of the dev corpus")
     parser.add_argument("--out", type=Path, default=SHIPPED, help=f"where to write the judge (default {SHIPPED})")
+    parser.add_argument(
+        "--cmrc-check", type=Path, default=CMRC_STAGE, help="the answer check's CMRC stage, adapted here to policy"
+    )
+    parser.add_argument("--no-adapt-check", action="store_true", help="keep the shipped check as it is")
+    parser.add_argument(
+        "--check-out", type=Path, default=CHECK_SHIPPED, help=f"where to write the check (default {CHECK_SHIPPED})"
+    )
 
 
 def run_cli(args: argparse.Namespace) -> int:
-    judge, report = train(args.seeds_index, args.dev_index, args.model)
+    judge, check, report = train(
+        args.seeds_index, args.dev_index, args.model, None if args.no_adapt_check else args.cmrc_check
+    )
     judge.save(args.out)
+    if check is not None:
+        adapted = report["check"]
+        check.save(
+            args.check_out,
+            {
+                "trained_on": f"{args.cmrc_check.name} adapted on {adapted['pairs']} pairs of the judge's training "
+                f"questions; AUC {adapted['auc_before']} before, {adapted['auc_out_of_fold']} out of fold"
+            },
+        )
+        print(
+            f"answer check: {adapted['pairs']} pairs ({adapted['positives']} answering), AUC before "
+            f"{adapted['auc_before']}, out of fold {adapted['auc_out_of_fold']}; "
+            f"seconds per epoch {adapted['epoch_seconds']}; wrote {args.check_out}"
+        )
     print(f"{report['examples']} answers ({report['answerable']} answerable, {report['unanswerable']} not)")
     for l2, (threshold, recall, false_rate) in report["per_l2"].items():
         print(f"  l2 {l2:>5}: threshold {threshold:.3f}, refusal recall {recall:.3f}, false refusals {false_rate:.3f}")
