@@ -49,7 +49,7 @@ class Pair:
     answers: bool
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
@@ -77,8 +77,8 @@ def cmrc_pairs(folder: Path = CMRC, split: str = "tune") -> list[Pair]:
         positives = [s for s in own if any(answer and answer in s for answer in row["answers"])]
         if not positives:
             continue
-        asked = _bigrams(row["question"])
-        others = sorted((s for s in own if s not in positives), key=lambda s: -len(asked & _bigrams(s)))
+        asked = bigrams(row["question"])
+        others = sorted((s for s in own if s not in positives), key=lambda s: -len(asked & bigrams(s)))
         elsewhere = rng.choice(sentences[rng.choice(names)])
         pairs.append(Pair(row["id"], row["question"], positives[0], True))
         pairs += [Pair(row["id"], row["question"], s, False) for s in [*others[:HARD_NEGATIVES], elsewhere]]

@@ -15,7 +15,7 @@ is trained on every fold. Never the dev check half.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -24,7 +24,7 @@ import numpy as np
 from assistant.answering.answer_check import AnswerCheck
 from assistant.engine import Engine
 from assistant.retrieval.sentences import split_sentences
-from eval.answer_check import Pair, _bigrams, auc, fit, frozen_pairs, logits
+from eval.answer_check import Pair, auc, bigrams, fit, frozen_pairs, logits
 from eval.labelled import LabelledQuestion
 
 PASSAGES = 5  # the retriever's top passages a question's sentences come from
@@ -74,8 +74,8 @@ def question_pairs(engine: Engine, question: LabelledQuestion, key: str, answera
             if len(sentence) < MIN_SENTENCE or sentence in positives or sentence in negatives:
                 continue
             (positives if evidence and holds_evidence(sentence, evidence) else negatives).append(sentence)
-    asked = _bigrams(question.question)
-    negatives.sort(key=lambda sentence: -len(asked & _bigrams(sentence)))
+    asked = bigrams(question.question)
+    negatives.sort(key=lambda sentence: -len(asked & bigrams(sentence)))
     return [Pair(key, question.question, sentence, True) for sentence in positives[:POSITIVES]] + [
         Pair(key, question.question, sentence, False) for sentence in negatives[:NEGATIVES]
     ]
@@ -94,7 +94,7 @@ def grouped_pairs(
 
 
 def fold_checks(
-    start: AnswerCheck, load: object, pairs: list[Grouped], folds: int, epochs: int = EPOCHS
+    start: AnswerCheck, load: Callable[[], AnswerCheck], pairs: list[Grouped], folds: int, epochs: int = EPOCHS
 ) -> tuple[dict[int, AnswerCheck], AnswerCheck, dict]:
     """One check per fold trained without it, one trained on all, each from a fresh copy of ``start``
     (``load()`` returns one); and the out-of-fold AUC of the adapted checks against ``start``'s."""
@@ -112,12 +112,12 @@ def fold_checks(
         rows = [i for i in range(len(pairs)) if of_fold[i] != fold]
         held = [i for i in range(len(pairs)) if of_fold[i] == fold]
         torch.manual_seed(SEED)
-        check = load()  # type: ignore[operator]
+        check = load()
         fit(check, frozen, rows, epochs, RATES)
         out_of_fold[held] = logits(check, frozen, held)
         checks[fold] = check
     torch.manual_seed(SEED)
-    final = load()  # type: ignore[operator]
+    final = load()
     report = fit(final, frozen, list(range(len(pairs))), epochs, RATES)
     labels = frozen.labels
     report.update(
