@@ -131,7 +131,7 @@ def train(
         pairs = [grouped for engine, qs, source, label in sets for grouped in grouped_pairs(engine, qs, source, label)]
         start = AnswerCheck.load(cmrc_check, embedder=embedder)
         folds, adapted, report["check"] = fold_checks(
-            start, lambda: AnswerCheck.load(cmrc_check, embedder=embedder), pairs, FOLDS
+            start, lambda: AnswerCheck.load(cmrc_check, embedder=embedder), pairs
         )
         scorers = [(lambda group, fold=fold: fold_of(group) == fold, check) for fold, check in folds.items()]
     found = []

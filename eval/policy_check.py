@@ -94,21 +94,21 @@ def grouped_pairs(
 
 
 def fold_checks(
-    start: AnswerCheck, load: Callable[[], AnswerCheck], pairs: list[Grouped], folds: int, epochs: int = EPOCHS
+    start: AnswerCheck, load: Callable[[], AnswerCheck], pairs: list[Grouped], epochs: int = EPOCHS
 ) -> tuple[dict[int, AnswerCheck], AnswerCheck, dict]:
     """One check per fold trained without it, one trained on all, each from a fresh copy of ``start``
     (``load()`` returns one); and the out-of-fold AUC of the adapted checks against ``start``'s."""
     import torch
 
     from eval.answer_check import SEED
-    from eval.judge import fold_of
+    from eval.judge import FOLDS, fold_of
 
     frozen = frozen_pairs(start, [grouped.pair for grouped in pairs])
     of_fold = np.array([fold_of(grouped.group) for grouped in pairs])
     before = logits(start, frozen, list(range(len(pairs))))
     out_of_fold = np.zeros(len(pairs))
     checks: dict[int, AnswerCheck] = {}
-    for fold in range(folds):
+    for fold in range(FOLDS):
         rows = [i for i in range(len(pairs)) if of_fold[i] != fold]
         held = [i for i in range(len(pairs)) if of_fold[i] == fold]
         torch.manual_seed(SEED)

@@ -176,9 +176,10 @@ def shipped_answer_check(embedder: object = None) -> AnswerCheck:
 
     if embedder is not None and embedder in _OVER_EMBEDDER:
         return _OVER_EMBEDDER[embedder]
-    if embedder is None or getattr(embedder, "path", None) != ensure_default_model():
+    base_dir = ensure_default_model()
+    if embedder is None or getattr(embedder, "path", None) != base_dir:
         return _own_copy_check()
-    _OVER_EMBEDDER[embedder] = check = AnswerCheck.load(embedder=embedder)
+    _OVER_EMBEDDER[embedder] = check = AnswerCheck.load(base_dir=base_dir, embedder=embedder)
     return check
 
 

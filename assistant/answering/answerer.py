@@ -311,7 +311,9 @@ class Answerer:
         return bool(self._frequency(word)) or any(self._frequency(term) for term in official_terms(word))
 
     def _documents_naming(self, word: str) -> int:
-        """How many documents use ``word`` in a passage."""
+        """How many documents use ``word`` in a passage (no scan for a word no passage holds: that count is cached)."""
+        if not self._frequency(word):
+            return 0
         return len({passage.doc_id for passage in self.retriever.store.passages if word in passage.text})
 
     def _rarity(self, word: str) -> float:

@@ -48,7 +48,7 @@ def test_each_fold_is_scored_by_a_check_trained_without_it(tmp_path: Path) -> No
     start, _ = train([grouped.pair for grouped in pairs], shape, epochs=1)
     path = tmp_path / "stage.safetensors"
     start.save(path, {"trained_on": "test"})
-    checks, final, report = fold_checks(start, lambda: AnswerCheck.load(path, ensure_default_model()), pairs, FOLDS)
+    checks, final, report = fold_checks(start, lambda: AnswerCheck.load(path, ensure_default_model()), pairs)
     assert sorted(checks) == list(range(FOLDS)) and report["pairs"] == len(pairs)
     asked = [(p.pair.question, p.pair.sentence) for p in pairs[:4]]
     before = AnswerCheck.load(path, ensure_default_model()).probabilities(asked)
