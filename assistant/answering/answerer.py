@@ -42,6 +42,9 @@ NOT_STATED = "文件未写明"
 RANK_DECAY = 0.85  # a figure in a lower-ranked passage needs a clearly closer clause to be preferred
 FREQUENCY_CACHE_SIZE = 10_000
 TOPIC_PLACE_DOCUMENTS = 2
+# A figure in the section of a document's best passage outweighs one elsewhere unless that one's clause matches the
+# question this many times better (chosen on the tune half: 2.5-10 gave the same answers, 1.5 fewer right).
+SUBJECT_BONUS = 3.0
 _ASKING = re.compile(r"负责|管理|是|的|吗|呢|要|由")
 
 
@@ -419,13 +422,18 @@ class Answerer:
         would not say when or how much).
         """
         intent = part.intent
+        # The document's best passage says what the question is about; its section's other passages hold the rest
+        # of that subject (the deadline of the subsidy whose amount it states), not a neighbouring subsidy's.
+        subject = hits[0].passage.section if hits else ()
         hits = [hit for hit in hits if relevance.support(hit) >= relevance.min_support]
-        found_here = _first(hits, intent, relevance, strict=True)
+        found_here = _first(hits, intent, relevance, strict=True, subject=subject)
         if found_here is None and (intent != WHAT or part.kinds) and deeper:
             # The few hits this document had hold no unit/deadline/figure: look deeper in it.
             deeper = self._search(part.query, doc_ids=[doc])
             deeper = [hit for hit in deeper if relevance.support(hit) >= relevance.min_support]
-            found_here = _first(deeper, intent, relevance, strict=True) or _first(hits, intent, relevance, strict=False)
+            found_here = _first(deeper, intent, relevance, strict=True, subject=subject) or _first(
+                hits, intent, relevance, strict=False, subject=subject
+            )
         if found_here is None and intent in (WHAT, WHO) and not part.kinds and hits:
             extracted = extract(hits[0].passage, WHAT, relevance.overlap)
             found_here = (hits[0], extracted) if extracted else None
@@ -446,12 +454,15 @@ class Answerer:
         return Answer(asked, resolved, intent, False, message=message, nearest_topics=topics, decision=decision)
 
 
-def _first(hits: list[Hit], intent: str, relevance: Relevance, strict: bool) -> tuple[Hit, Extract] | None:
+def _first(
+    hits: list[Hit], intent: str, relevance: Relevance, strict: bool, subject: tuple[str, ...] = ()
+) -> tuple[Hit, Extract] | None:
     """The hit that holds this kind of answer, itself or in the 分工表 row it stands for.
 
     Who and what, and anything asked of the document itself: the best-ranked such hit. A figure or
     date: the one whose clause matches the question best, a lower rank discounted (the first passage's
-    first figure is often another one), never from the apparatus (its dates are the document's own).
+    first figure is often another one) unless it stands in the ``subject`` section, never from the
+    apparatus (its dates are the document's own).
     """
     best: tuple[float, Hit, Extract] | None = None
     for position, hit in enumerate(hits):
@@ -463,10 +474,16 @@ def _first(hits: list[Hit], intent: str, relevance: Relevance, strict: bool) -> 
                 continue
             if not relevance.kinds or relevance.about_document:
                 return candidate, extracted
-            score = extracted.score * RANK_DECAY**position
+            local = bool(subject) and _same_subject(candidate.passage.section, subject)
+            score = extracted.score * (SUBJECT_BONUS if local else RANK_DECAY**position)
             if best is None or score > best[0]:
                 best = (score, candidate, extracted)
     return (best[1], best[2]) if best else None
+
+
+def _same_subject(section: tuple[str, ...], subject: tuple[str, ...]) -> bool:
+    """Whether a passage's section path is under the subject's heading or the subject under the passage's."""
+    return bool(section) and (subject[-1] in section or section[-1] in subject)
 
 
 def _rows_behind(hit: Hit, overlap: Callable[[str], float]) -> list[Hit]:

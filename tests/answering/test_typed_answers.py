@@ -16,6 +16,8 @@ DOCUMENTS = (
     "广州市天河区_2023_深化支持港澳青年创新创业高质量发展实施办法.html",
     "山东省威海市_2020_居民养老服务保障条例.md",
     "国务院办公厅_2019_国家组织药品集中采购和使用试点方案.txt",  # names 香港 (香港医院管理局专家) as 天河's does
+    "广东省_2026_高校毕业生就业创业扶持政策清单.txt",
+    "浙江省杭州市_2025_生育补助实施方案.md",
 )
 
 
@@ -51,3 +53,16 @@ def test_a_place_the_documents_speak_of_is_a_topic_not_a_missing_jurisdiction(an
     # A city no document is from or speaks of is still named as missing, whatever jieba tags its name.
     refused = answerer.answer("石家庄的大学生创业租金补贴一年补多少？")
     assert refused.decision is not None and refused.decision.rule == "unknown_place" and "石家庄" in refused.message
+
+
+def test_the_parts_of_one_subject_come_from_its_section(answerer: Answerer) -> None:
+    # The 粤东粤西粤北 subsidy's section states its own deadline; the 创业带动就业补贴 section's deadline is another's.
+    answer = answerer.answer(
+        "在广东，大学毕业还没满两年的人，到广东东西两翼和北部山区的单位上班，读到博士、硕士的分别能拿多少钱？"
+        "最晚什么时候得去申请？"
+    )
+    assert answer.answerable and "博士每人10000元" in answer.text and "稳定就业满6个月之日起1年内" in answer.text
+    assert "登记注册之日起3年内" not in answer.text
+    # 孕产补助's 申请时限 is in its own item; a date of the 三孩补助 item is not when it is applied for.
+    answer = answerer.answer("在杭州怀了二胎，孕产补助最早什么时候能申请、最晚什么时候之前要申请？")
+    assert answer.answerable and "怀孕满24周至婴儿出生后180日" in answer.text
