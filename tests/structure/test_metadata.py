@@ -312,6 +312,131 @@ EXPECTED: dict[str, tuple[str, str, str, int, str, str]] = {
         "",
         "work_plan",
     ),
+    # The 12 documents added on 2026-12-04, written by reading them (helper, no extractor run):
+    "云南省_2025_育儿补贴制度实施方案": (
+        "云南省育儿补贴制度实施方案",
+        "云南省卫生健康委员会 云南省财政厅",
+        "云南省",
+        2025,
+        "",
+        "benefit",
+    ),
+    # Issuers only in the covering notice's 落款 (2025年11月10日); no 文号 printed. The 厅字〔2025〕15号 in the
+    # text is the quoted national notice's, not this one's. Genre: the enclosed plan fixes who is subsidised,
+    # how much, and how to apply → benefit, like 杭州 生育补助实施方案 (work_plan is arguable, cf. 广西).
+    "国家医疗保障局财政部_2021_加快推进门诊费用跨省直接结算工作的通知": (
+        "关于加快推进门诊费用跨省直接结算工作的通知",
+        "国家医保局 财政部",
+        "全国",
+        2021,
+        "医保发〔2021〕27号",
+        "notice",
+    ),
+    # Issuers as the 落款 writes them ("国家医保局 财政部 2021年4月12日"). The final line "国家医疗保障局办公室" is a
+    # cut-off 印发 line, not a third issuer. The text prints "医保发〔2021〕27 号" with a stray space, a PDF artefact
+    # like "跨省 联网" throughout, so the space is dropped here. Genre: a 通知 with 目标/重点工作/要求 that encloses
+    # no plan → notice (sources.tsv says work_plan).
+    "国家数据局综合司等_2025_医疗保障气象服务领域数据要素典型场景指引": (
+        "医疗保障、气象服务领域“数据要素×”典型场景指引",
+        "国家数据局综合司 国家医保局办公室 中国气象局办公室",
+        "全国",
+        2025,
+        "国数综政策〔2025〕122号",
+        "work_plan",
+    ),
+    # 关于印发《…》的通知 → the enclosed 指引. Three issuers in the signature block, each on its own line
+    # (2025年12月26日). Genre is borderline: a guide of model scenarios for data use, "请参照执行". It is neither
+    # a subsidy 指南 nor a rule, so work_plan (a 通知 enclosing a guidance plan). sources.tsv says "other".
+    "安徽省_2025_人工智能万物应用行动方案": (
+        "安徽省“人工智能+万物”应用行动方案",
+        "",
+        "安徽省",
+        2025,
+        "",
+        "work_plan",
+    ),
+    # Bare text with no header, signature, date or 文号. The year is only the file name's (targets 2027/2030; it
+    # cites "二十届历次全会", which fits late 2025).
+    "山东省淄博市_2021_院前医疗急救管理条例": (
+        "淄博市院前医疗急救管理条例",
+        "淄博市人民代表大会常务委员会",
+        "山东省淄博市",
+        2021,
+        "",
+        "regulation",
+    ),
+    # History: 2016-03-03 通过; 2021-04-30 修改决定 通过 by 淄博 常委会, then 2021-05-27 批准 by the 省 常委会 → 2021.
+    "山东省潍坊市_2022_物业管理条例": (
+        "潍坊市物业管理条例",
+        "潍坊市人民代表大会常务委员会",
+        "山东省潍坊市",
+        2022,
+        "",
+        "regulation",
+    ),
+    # 2021-12-31 通过 by the city's 常委会, 2022-01-21 批准 by 山东省人大常委会. The last 通过/批准 is 2022, not the 2021 通过.
+    "山东省青岛市_2016_残疾人保障条例": (
+        "青岛市残疾人保障条例",
+        "青岛市人民代表大会常务委员会",
+        "山东省青岛市",
+        2016,
+        "",
+        "regulation",
+    ),
+    # 2016-06-29 通过 (city), 2016-07-22 批准 (province) and 公告公布 by the city 常委会. Issuer = the 常委会 that passed
+    # it, not the approving 省 常委会. A 保障条例 is a regulation (sources.tsv says benefit).
+    "河南省_2017_见义勇为人员奖励和保障条例": (
+        "河南省见义勇为人员奖励和保障条例",
+        "河南省人民代表大会常务委员会",
+        "河南省",
+        2017,
+        "",
+        "regulation",
+    ),
+    # One history line: 2017-12-01 通过. 条例 → regulation even though it grants rewards (sources.tsv says benefit).
+    "河南省_2018_关于全面加强生态环境保护打好污染防治攻坚战的决议": (
+        "河南省人民代表大会常务委员会关于全面加强生态环境保护 依法推动打好污染防治攻坚战 让中原更加出彩的决议",
+        "河南省人民代表大会常务委员会",
+        "河南省",
+        2018,
+        "",
+        "notice",
+    ),
+    # The heading has two ASCII spaces between the three phrases. They are written here as one space each, the
+    # official title's separators. A 决议 itself → notice (sources.tsv says "other"). 2018-09-29 通过. The 全国人大常委会
+    # 决议 and 中共河南省委省政府…实施意见 in the text are only quoted.
+    "浙江省_2020_军人军属权益保障条例": (
+        "浙江省军人军属权益保障条例",
+        "浙江省人民代表大会常务委员会",
+        "浙江省",
+        2020,
+        "",
+        "regulation",
+    ),
+    # History on one run-together line: 2015-03-27 通过, then "根据2020年9月24日…第二十四次会议《关于修改〈浙江省社会救助
+    # 条例〉等六件地方性法规的决定》修正". Year = 2020, when the same 常委会 passed the amending 决定. A reader who counts
+    # only the word 通过 would write 2015. The quoted 《浙江省社会救助条例》 is not the title.
+    "浙江省_2025_人工智能科学创新发展行动计划": (
+        "浙江省加快推动“人工智能+科学”创新发展行动计划（2025-2027年）",
+        "",
+        "浙江省",
+        2025,
+        "",
+        "work_plan",
+    ),
+    # Title keeps its bracketed period （2025-2027年） (ASCII hyphen as printed). The text has no header, signature or
+    # date, so the issuer is "". 省科技厅/省发展改革委 appear only as the bodies that 统筹推进 it. The year comes from the
+    # file name and the plan's start year.
+    "浙江省景宁畲族自治县_2019_促进惠明茶产业发展条例": (
+        "景宁畲族自治县促进惠明茶产业发展条例",
+        "景宁畲族自治县人民代表大会",
+        "浙江省丽水市景宁畲族自治县",
+        2019,
+        "",
+        "regulation",
+    ),
+    # A 单行条例: passed 2019-02-24 by the county 人民代表大会 itself (第九届人民代表大会第三次会议), not by its 常委会.
+    # Approved 2019-05-31 by 浙江省人大常委会. 丽水市 is not in the text but is the county's prefecture (cf. 宜宾市高县).
 }
 
 
