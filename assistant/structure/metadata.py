@@ -51,12 +51,13 @@ _EMPTY_VALUE = re.compile(r"^[-—－无/]*$")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 _DATE_LINE = re.compile(rf"^\s*{_DATE.pattern}\s*(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*$")
 _ISSUED_LINE = re.compile(rf"{_DATE.pattern}\s*印发\s*$")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# A title's year; of a period (（2025-2027年）, 2021—2025年) the first, when the plan was made, not its end.
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:[-—–~至到]\s*(?:19|20)\d{2}\s*)?年")
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 _ORGAN_END = (
-    "人民代表大会常务委员会|人民政府办公室|人民政府办公厅|人民政府|党政办公室|管理委员会|管委会|委员会|"
-    "办公室|办公厅|办事处|领导小组|工作组|秘书处|联合会|政府|中心|总局|局|厅|部|委|院|署|办|处|所|站"
+    "人民代表大会常务委员会|人民代表大会|人民政府办公室|人民政府办公厅|人民政府|党政办公室|管理委员会|管委会|委员会|"
+    "办公室|办公厅|办事处|领导小组|工作组|秘书处|联合会|政府|中心|总局|局|厅|部|委|院|署|(?<!公)司|办|处|所|站"
 )
 _ORGAN = re.compile(rf"^[\u4e00-\u9fff（）()]{{1,40}}?(?:{_ORGAN_END})$")
 _NOT_ORGAN = re.compile(r"关于|印发|各|^[经现根为]|[，。；：:]")
@@ -80,9 +81,11 @@ _PAGE_SUFFIX = re.compile(r"\s*[-_|–]\s*[^-_|–]*(?:网站|网|门户|平台)
 _HEADING = re.compile(r"^\s*#+\s")  # Markdown; web pages keep their <title> and h1 as such
 _MARKUP = re.compile(r"\*\*|~~|^\s*(?:#+|>)\s*")
 _SPACE_IN_NAME = re.compile(r"\s+")
+_BRACKETS = re.compile(r"^[（(]|[）)]$")  # a 文号 line in brackets: （医保发〔2021〕27号）
+_SIGNED_LINE = re.compile(rf"^(\S.*?[\u4e00-\u9fff])\s*({_DATE.pattern})\s*$")
 
 _LAW_HISTORY = re.compile(
-    rf"^{_DATE.pattern}\s*(.+?)第[一二三四五六七八九十百]+届人民代表大会常务委员会第[一二三四五六七八九十百]+次会议"
+    rf"^{_DATE.pattern}\s*(.+?)第[一二三四五六七八九十百]+届人民代表大会(常务委员会)?第[一二三四五六七八九十百]+次会议"
 )
 _REPORTER = re.compile(r"我代表([\u4e00-\u9fff]{2,20}?)[，,]向大会报告")
 _EFFECTIVE = re.compile(
@@ -221,16 +224,23 @@ def _add_bar_value(found: _Found, name: str, value: str) -> None:
 def _read_cover(head: list[str], lines: list[str], found: _Found) -> None:
     """Title lines, 文号 line, 落款 (organs over a date), law history, first date line of a web page."""
     for line in head:
-        if DOC_NUMBER.fullmatch(line):
-            found.add("doc_number", line, HEADER)
+        if DOC_NUMBER.fullmatch(number := _BRACKETS.sub("", line)):
+            found.add("doc_number", _SPACE_IN_NAME.sub("", number), HEADER)
     history = [(line, match) for line in head if (match := _LAW_HISTORY.match(line))]
-    if history:
-        found.add("law_issuer", f"{history[0][1].group(4)}人民代表大会常务委员会", HEADER)
+    if history:  # the body that passed it first: a 自治县's own 人民代表大会, a city's 常委会 (not the approving one's)
+        first = history[0][1]
+        found.add("law_issuer", f"{first.group(4)}人民代表大会{first.group(5) or ''}", HEADER)
         found.add("date", max(_iso(date) for line, _ in history for date in _DATE.finditer(line)), HEADER)
     for index, line in enumerate(lines):
-        if _DATE_LINE.match(line) and (organs := _signature(lines[max(0, index - SIGNATURE_LINES) : index])):
+        above = lines[max(0, index - SIGNATURE_LINES) : index]
+        if _DATE_LINE.match(line) and (organs := _signature(above)):
             found.add("signature", " ".join(organs), HEADER)
             found.add("date", _date_in(line), HEADER)
+            break
+        # A PDF's text may run the 落款 and its date into one line: 国家医保局 财政部 2021年4月12日.
+        if (signed := _SIGNED_LINE.match(line)) and (organs := _signature([*above, signed.group(1)])):
+            found.add("signature", " ".join(organs), HEADER)
+            found.add("date", _date_in(signed.group(2)), HEADER)
             break
     for line in lines:
         if issued := _ISSUED_LINE.search(line):

@@ -569,3 +569,17 @@ def test_joint_national_issuers_and_ascii_brackets() -> None:
 )
 def test_the_bundled_notices_signature_dates(stem: str, date: str) -> None:
     assert _meta(stem).date == date
+
+
+def test_layouts_of_documents_added_later() -> None:
+    # A plan's period names the year it was made in, not the year its targets fall in.
+    assert _meta("浙江省_2025_人工智能科学创新发展行动计划").year == 2025
+    # An autonomous county's 单行条例 is passed by its own 人民代表大会; the province's 常委会 only approves it.
+    jingning = _meta("浙江省景宁畲族自治县_2019_促进惠明茶产业发展条例")
+    assert jingning.issuers == ["景宁畲族自治县人民代表大会"] and jingning.region == "浙江省丽水市景宁畲族自治县"
+    # PDF text: the 落款 runs into its date on one line, the 文号 stands in brackets with a stray space.
+    notice = _meta("国家医疗保障局财政部_2021_加快推进门诊费用跨省直接结算工作的通知")
+    assert notice.issuers == ["国家医保局", "财政部"] and notice.date == "2021-04-12"
+    assert notice.doc_number == "医保发〔2021〕27号"
+    # A ministry's 司 is an organ (a 公司 is not one).
+    assert _meta("国家数据局综合司等_2025_医疗保障气象服务领域数据要素典型场景指引").issuers[0] == "国家数据局综合司"
