@@ -121,7 +121,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         SHARE,
         re.compile(
-            rf"{_LEAD}(?:百分之[{_CN}\d.]+|{_NUMBER}\s*(?:[%％‰](?:\s*[-—~～至到]\s*{_NUMBER}\s*[%％‰])?|个百分点|成))"
+            rf"{_LEAD}(?:百分之[{_CN}\d.]+|[{_CN}\d]{{1,3}}分之[{_CN}\d]{{1,3}}|{_NUMBER}\s*(?:[%％‰](?:\s*[-—~～至到]\s*{_NUMBER}\s*[%％‰])?|个百分点|成))"
             rf"{_TAIL}"
         ),
     ),

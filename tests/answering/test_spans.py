@@ -45,6 +45,8 @@ def test_spans_keep_their_kind_qualifiers_and_units() -> None:
     assert kinds_of(HOUSING) == [(AREA, "每百户不少于二十平方米")]
     assert kinds_of("港澳青年实际权益持股比例达25%以上") == [(SHARE, "达25%以上")]
     assert (COUNT, "最多不超过10个") in kinds_of("每年获支持企业数量最多不超过10个")
+    # A fraction in words is a share, as the 物业 and 议事 rules of regulations write their quorums.
+    assert kinds_of("经参与表决专有部分面积四分之三以上的业主同意") == [(SHARE, "四分之三以上")]
     # 上海市奉贤区柘林镇_2023_文物保护管理办法: how often is not how long
     assert (FREQUENCY, "每五年") in kinds_of("镇文物行政管理部门应当每五年对镇级文物保护单位和文物保护点进行评估")
     assert (DATE, "2025年10月10日9时至2025年11月10日17时") in kinds_of(

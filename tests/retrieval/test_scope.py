@@ -74,6 +74,9 @@ def test_a_date_within_a_year_is_not_a_documents_year() -> None:
     assert scope_for("杭州2024年的生育补助", _documents()).unmatched == "杭州市2024年"
     scope = scope_for("我家孩子是2023年在杭州出生的，生育补助能领几回？", _documents())
     assert scope.doc_ids == {"hz"} and scope.year is None and not scope.unmatched
+    # A plan's target year is no document year either.
+    scope = scope_for("杭州的方案里，到2027年和到2035年分别要达到什么目标？", _documents())
+    assert scope.doc_ids == {"hz"} and scope.year is None and not scope.unmatched
 
 
 def test_a_title_written_out_names_its_document() -> None:

@@ -374,7 +374,8 @@ EXPECTED: dict[str, tuple[str, str, str, int, str, str]] = {
         "",
         "regulation",
     ),
-    # 2021-12-31 通过 by the city's 常委会, 2022-01-21 批准 by 山东省人大常委会. The last 通过/批准 is 2022, not the 2021 通过.
+    # 2021-12-31 通过 by the city's 常委会, 2022-01-21 批准 by 山东省人大常委会. The last 通过/批准 is 2022, not the
+    # 2021 通过.
     "山东省青岛市_2016_残疾人保障条例": (
         "青岛市残疾人保障条例",
         "青岛市人民代表大会常务委员会",
@@ -383,8 +384,8 @@ EXPECTED: dict[str, tuple[str, str, str, int, str, str]] = {
         "",
         "regulation",
     ),
-    # 2016-06-29 通过 (city), 2016-07-22 批准 (province) and 公告公布 by the city 常委会. Issuer = the 常委会 that passed
-    # it, not the approving 省 常委会. A 保障条例 is a regulation (sources.tsv says benefit).
+    # 2016-06-29 通过 (city), 2016-07-22 批准 (province) and 公告公布 by the city 常委会. Issuer = the 常委会 that
+    # passed it, not the approving 省 常委会. A 保障条例 is a regulation (sources.tsv says benefit).
     "河南省_2017_见义勇为人员奖励和保障条例": (
         "河南省见义勇为人员奖励和保障条例",
         "河南省人民代表大会常务委员会",
@@ -403,8 +404,8 @@ EXPECTED: dict[str, tuple[str, str, str, int, str, str]] = {
         "notice",
     ),
     # The heading has two ASCII spaces between the three phrases. They are written here as one space each, the
-    # official title's separators. A 决议 itself → notice (sources.tsv says "other"). 2018-09-29 通过. The 全国人大常委会
-    # 决议 and 中共河南省委省政府…实施意见 in the text are only quoted.
+    # official title's separators. A 决议 itself → notice (sources.tsv says "other"). 2018-09-29 通过. The
+    # 全国人大常委会 决议 and 中共河南省委省政府…实施意见 in the text are only quoted.
     "浙江省_2020_军人军属权益保障条例": (
         "浙江省军人军属权益保障条例",
         "浙江省人民代表大会常务委员会",
@@ -413,9 +414,10 @@ EXPECTED: dict[str, tuple[str, str, str, int, str, str]] = {
         "",
         "regulation",
     ),
-    # History on one run-together line: 2015-03-27 通过, then "根据2020年9月24日…第二十四次会议《关于修改〈浙江省社会救助
-    # 条例〉等六件地方性法规的决定》修正". Year = 2020, when the same 常委会 passed the amending 决定. A reader who counts
-    # only the word 通过 would write 2015. The quoted 《浙江省社会救助条例》 is not the title.
+    # History on one run-together line: 2015-03-27 通过, then
+    # "根据2020年9月24日…第二十四次会议《关于修改〈浙江省社会救助 条例〉等六件地方性法规的决定》修正". Year = 2020,
+    # when the same 常委会 passed the amending 决定. A reader who counts only the word 通过 would write 2015. The
+    # quoted 《浙江省社会救助条例》 is not the title.
     "浙江省_2025_人工智能科学创新发展行动计划": (
         "浙江省加快推动“人工智能+科学”创新发展行动计划（2025-2027年）",
         "",
@@ -424,9 +426,9 @@ EXPECTED: dict[str, tuple[str, str, str, int, str, str]] = {
         "",
         "work_plan",
     ),
-    # Title keeps its bracketed period （2025-2027年） (ASCII hyphen as printed). The text has no header, signature or
-    # date, so the issuer is "". 省科技厅/省发展改革委 appear only as the bodies that 统筹推进 it. The year comes from the
-    # file name and the plan's start year.
+    # Title keeps its bracketed period （2025-2027年） (ASCII hyphen as printed). The text has no header, signature
+    # or date, so the issuer is "". 省科技厅/省发展改革委 appear only as the bodies that 统筹推进 it. The year comes
+    # from the file name and the plan's start year.
     "浙江省景宁畲族自治县_2019_促进惠明茶产业发展条例": (
         "景宁畲族自治县促进惠明茶产业发展条例",
         "景宁畲族自治县人民代表大会",
@@ -435,8 +437,9 @@ EXPECTED: dict[str, tuple[str, str, str, int, str, str]] = {
         "",
         "regulation",
     ),
-    # A 单行条例: passed 2019-02-24 by the county 人民代表大会 itself (第九届人民代表大会第三次会议), not by its 常委会.
-    # Approved 2019-05-31 by 浙江省人大常委会. 丽水市 is not in the text but is the county's prefecture (cf. 宜宾市高县).
+    # A 单行条例: passed 2019-02-24 by the county 人民代表大会 itself (第九届人民代表大会第三次会议), not by its
+    # 常委会. Approved 2019-05-31 by 浙江省人大常委会. 丽水市 is not in the text but is the county's prefecture (cf.
+    # 宜宾市高县).
 }
 
 
