@@ -20,9 +20,10 @@ from assistant.structure.regions import CITY, PROVINCE, Place, gazetteer
 _ADMIN_UNIT = re.compile(r".+?(?:自治区|自治州|特别行政区|省|市|县|区|旗|盟|镇|乡|街道)")
 _SUFFIX = re.compile(r"(?:省|市|县|区|自治区|自治州|镇|乡)$")
 # A year that names a document's year (2022年的要点), not a date within one (1979年春天出生, 2025年底前, 2024年3月),
-# a target a plan sets (到2035年, 至2027年) nor the year something happened to the asker (孩子是2023年在吉林出生的).
+# a target a plan sets (到2035年), the end of a period (2021-2022年) nor the year something happened to the asker
+# (孩子是2023年在吉林出生的).
 _YEAR = re.compile(
-    r"(?<![\d到至])((?:19|20)\d{2})(?:年度|年)(?!\s*\d{1,2}\s*月|[春夏秋冬初底末中内]|出生|生|前|后|以[前后]|之[前后])"
+    r"(?<![\d到至\-—–~])((?:19|20)\d{2})(?:年度|年)(?!\s*\d{1,2}\s*月|[春夏秋冬初底末中内]|出生|生|前|后|以[前后]|之[前后])"
     r"(?![^，。？?；]{0,8}(?:出生|生的|生了|收养))"
 )
 

@@ -77,6 +77,8 @@ def test_a_date_within_a_year_is_not_a_documents_year() -> None:
     # A plan's target year is no document year either.
     scope = scope_for("杭州的方案里，到2027年和到2035年分别要达到什么目标？", _documents())
     assert scope.doc_ids == {"hz"} and scope.year is None and not scope.unmatched
+    # Nor is the end of a period a plan covers.
+    assert scope_for("杭州2021-2024年的生育补助工作计划什么时候报送？", _documents()).year is None
 
 
 def test_a_title_written_out_names_its_document() -> None:
