@@ -232,15 +232,16 @@ def _read_cover(head: list[str], lines: list[str], found: _Found) -> None:
         found.add("law_issuer", f"{first.group(4)}人民代表大会{first.group(5) or ''}", HEADER)
         found.add("date", max(_iso(date) for line, _ in history for date in _DATE.finditer(line)), HEADER)
     for index, line in enumerate(lines):
-        above = lines[max(0, index - SIGNATURE_LINES) : index]
-        if _DATE_LINE.match(line) and (organs := _signature(above)):
-            found.add("signature", " ".join(organs), HEADER)
-            found.add("date", _date_in(line), HEADER)
-            break
         # A PDF's text may run the 落款 and its date into one line: 国家医保局 财政部 2021年4月12日.
-        if (signed := _SIGNED_LINE.match(line)) and (organs := _signature([*above, signed.group(1)])):
+        if _DATE_LINE.match(line):
+            signing, dated = [], line
+        elif signed := _SIGNED_LINE.match(line):
+            signing, dated = [signed.group(1)], signed.group(2)
+        else:
+            continue
+        if organs := _signature([*lines[max(0, index - SIGNATURE_LINES) : index], *signing]):
             found.add("signature", " ".join(organs), HEADER)
-            found.add("date", _date_in(signed.group(2)), HEADER)
+            found.add("date", _date_in(dated), HEADER)
             break
     for line in lines:
         if issued := _ISSUED_LINE.search(line):
